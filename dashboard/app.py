@@ -1,0 +1,51 @@
+"""The only script Streamlit runs: page config, the shared sidebar and navigation."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Streamlit puts this file's folder on sys.path, not the repo root: add the root so that
+# `import dashboard` works on Community Cloud and from a plain checkout alike.
+_ROOT = Path(__file__).resolve().parent.parent
+if str(_ROOT) not in sys.path:
+    sys.path.insert(0, str(_ROOT))
+
+import streamlit as st  # noqa: E402
+
+from dashboard.data import DataValidationError  # noqa: E402
+from dashboard.ui import state  # noqa: E402
+from dashboard.ui.sidebar import render_filters, show_notices  # noqa: E402
+
+_VIEWS = Path(__file__).resolve().parent / "views"
+
+PAGES = [
+    st.Page(_VIEWS / "home.py", title="Home", icon=":material/home:", url_path="home", default=True),
+    st.Page(_VIEWS / "about.py", title="About the data", icon=":material/dataset:", url_path="about"),
+]
+
+
+def main() -> None:
+    st.set_page_config(page_title="INF Watch", page_icon=str(_ROOT / "assets" / "favicon.png"), layout="wide")
+    try:
+        ds = state.get_dataset()
+    except DataValidationError as exc:
+        st.title("INF Watch")
+        st.error("The dashboard's data files failed validation, so nothing can be shown. Details:")
+        st.code(str(exc), language=None)
+        st.stop()
+    st.logo(str(_ROOT / "assets" / "logo.svg"), size="large")
+    nav = st.navigation(PAGES)
+    render_filters(ds)
+    show_notices()
+    try:
+        nav.run()
+    except Exception as exc:  # one readable message instead of a traceback for any page fault
+        st.error(
+            "Something went wrong while drawing this page. The rest of the dashboard still works; "
+            "please report the address of this page and the message below."
+        )
+        st.code(f"{type(exc).__name__}: {exc}", language=None)
+
+
+main()

@@ -1,0 +1,97 @@
+"""Plotly figure builders for the pages: pure functions from frames to figures."""
+
+from __future__ import annotations
+
+import html
+import textwrap
+
+import pandas as pd
+import plotly.graph_objects as go
+
+# Okabe–Ito colours: distinguishable with the common forms of colour blindness.
+SIDE_COLOURS = {"NATO": "#0072B2", "Russia": "#D55E00", "Other": "#7F7F7F"}
+CATEGORY_COLOURS = (
+    "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
+    "#F0E442", "#000000", "#882255", "#44AA99", "#999933", "#AA4499",
+)
+FONT = "Source Sans Pro, Helvetica, Arial, sans-serif"
+
+
+def plotly_text(value: object, width: int = 60) -> str:
+    """Data text made safe for plotly labels (no markup), wrapped for hover boxes."""
+    s = "" if value is None else str(value)
+    lines = textwrap.wrap(s, width=width) or [""]
+    return "<br>".join(html.escape(line, quote=False) for line in lines)
+
+
+def humanise(code: str) -> str:
+    """`treaty_milestone` → `Treaty milestone`."""
+    return code.replace("_", " ").capitalize()
+
+
+def base_layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 18}},
+        height=height,
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        font={"family": FONT, "size": 13},
+        hoverlabel={"font": {"family": FONT, "size": 13}, "align": "left"},
+        plot_bgcolor="white",
+        legend={"title": {"text": ""}, "orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "xanchor": "left"},
+    )
+    return fig
+
+
+def events_timeline(events: pd.DataFrame, actors: pd.DataFrame, colour_by: str = "event_type") -> go.Figure:
+    """Events over time: one row per event type (or per actor), hover with title, date and actors.
+
+    `colour_by` is `event_type` (rows and colours by type) or `actor` (one row per actor, coloured
+    by the side the actor stands on; an event with several actors appears on each of their rows).
+    """
+    names = dict(zip(actors["actor_id"], actors["name"], strict=True))
+    sides = dict(zip(actors["actor_id"], actors["side"], strict=True))
+    fig = go.Figure()
+    if events.empty:
+        fig.add_annotation(text="No events match the filters", showarrow=False, font={"size": 16}, x=0.5, y=0.5, xref="paper", yref="paper")
+        fig.update_xaxes(visible=False)
+        fig.update_yaxes(visible=False)
+        return base_layout(fig, "Events over time", height=260)
+    frame = events.assign(
+        actor_names=[", ".join(names.get(a, a) for a in ids) for ids in events["actors"]],
+        hover=[plotly_text(t) for t in events["title"]],
+    )
+    if colour_by == "actor":
+        rows = frame.explode("actors").dropna(subset=["actors"])
+        rows = rows.assign(row=[names.get(a, a) for a in rows["actors"]], group=[sides.get(a, "Other") for a in rows["actors"]])
+        colours = SIDE_COLOURS
+        order = rows.groupby("row")["date"].count().sort_values().index.tolist()
+    else:
+        rows = frame.assign(row=[humanise(t) for t in frame["event_type"]], group=[humanise(t) for t in frame["event_type"]])
+        groups = sorted(rows["group"].unique())
+        colours = {g: CATEGORY_COLOURS[i % len(CATEGORY_COLOURS)] for i, g in enumerate(groups)}
+        order = sorted(rows["row"].unique(), reverse=True)
+    for group, part in rows.groupby("group", sort=True):
+        fig.add_trace(
+            go.Scatter(
+                x=part["date"],
+                y=part["row"],
+                mode="markers",
+                name=str(group),
+                marker={"size": 11, "color": colours.get(group, "#7F7F7F"), "line": {"width": 1, "color": "white"}, "opacity": 0.9},
+                customdata=list(zip(part["hover"], part["actor_names"].map(plotly_text), part["event_id"], strict=True)),
+                hovertemplate="<b>%{customdata[0]}</b><br>%{x|%d %b %Y}<br>Actors: %{customdata[1]}<extra></extra>",
+            )
+        )
+    fig.update_yaxes(categoryorder="array", categoryarray=order, title=None, showgrid=True, gridcolor="#eeeeee")
+    fig.update_xaxes(title="Date (year)", showgrid=True, gridcolor="#eeeeee", type="date")
+    height = max(300, 28 * len(order) + 140)
+    return base_layout(fig, f"Events over time ({len(events)} events)", height=height)
+
+
+def counts_by_year(frame: pd.DataFrame, date_col: str, title: str) -> go.Figure:
+    """Bar chart of rows per year."""
+    counts = frame[date_col].dt.year.value_counts().sort_index()
+    fig = go.Figure(go.Bar(x=counts.index, y=counts.values, marker_color=SIDE_COLOURS["NATO"], hovertemplate="%{x}: %{y}<extra></extra>"))
+    fig.update_xaxes(title="Year")
+    fig.update_yaxes(title="Records (count)", gridcolor="#eeeeee")
+    return base_layout(fig, title, height=300)

@@ -1,0 +1,496 @@
+"""The data layer: loads and validates the curated tables into pandas / geopandas frames.
+
+Public API for analysts (no Streamlit needed):
+
+    from dashboard.data import (load_events, load_places, load_statements, load_missiles,
+                                load_actors, load_countries, load_regions)
+
+Every loader takes an optional `data_dir` (default: the repo's `data/` folder). A broken file raises
+`DataValidationError`, whose message names the file, the line, the column and the problem.
+Run `python -m dashboard.data --check` to validate the whole folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import re
+import sys
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from dashboard import schema
+from dashboard.schema import Field, Table
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+# Points the app at another folder of data files (used by tests and for previewing edits).
+DATA_DIR_ENV = "INF_WATCH_DATA_DIR"
+COUNTRIES_FILE = "countries.geojson"
+OCCUPIED_FILE = "occupied_areas.geojson"
+REGIONS_FILE = "regions.geojson"
+SOURCES_FILE = "sources.csv"
+
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+_MAX_ERRORS_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One fault in one cell (or row, or file) of a data file."""
+
+    file: str
+    line: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f", line {self.line}"
+        if self.column:
+            where += f", column '{self.column}'"
+        return f"{where}: {self.message}"
+
+
+class DataValidationError(ValueError):
+    """A data file broke the schema. `problems` lists every fault; the message shows them."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        shown = [str(p) for p in self.problems[:_MAX_ERRORS_SHOWN]]
+        more = len(self.problems) - len(shown)
+        text = "\n".join(shown) + (f"\n… and {more} more problems" if more > 0 else "")
+        n = len(self.problems)
+        super().__init__(f"{n} problem{'s' if n != 1 else ''} in the data:\n{text}")
+
+
+# --------------------------------------------------------------------------------------------
+# Reading CSV text with line numbers
+
+
+def read_csv_rows(text: str, label: str) -> tuple[list[str], list[tuple[int, dict[str, str]]], list[Problem]]:
+    """Parse CSV text into (header, [(line_number, row)], problems) without losing any row.
+
+    Ragged rows, duplicated or empty column names, and unclosed quotes are reported as problems.
+    """
+    problems: list[Problem] = []
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not text.strip():
+        return [], [], [Problem(label, None, None, "the file is empty (expected a header row)")]
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[tuple[int, dict[str, str]]] = []
+    header: list[str] = []
+    start_line = 1
+    try:
+        for record in reader:
+            line = start_line
+            start_line = reader.line_num + 1
+            if not header:
+                header = [h.strip() for h in record]
+                seen: set[str] = set()
+                for i, h in enumerate(header):
+                    if not h:
+                        problems.append(Problem(label, line, None, f"column {i + 1} of the header has no name"))
+                    elif h in seen:
+                        problems.append(Problem(label, line, h, "this column name appears more than once"))
+                    seen.add(h)
+                continue
+            if not any(cell.strip() for cell in record):
+                continue  # blank line: nothing to lose
+            if len(record) != len(header):
+                problems.append(
+                    Problem(label, line, None, f"this row has {len(record)} cells but the header has {len(header)} columns")
+                )
+                continue
+            rows.append((line, dict(zip(header, record, strict=True))))
+    except csv.Error as exc:
+        problems.append(Problem(label, start_line, None, f"the CSV is malformed ({exc}); check for an unclosed quote"))
+    return header, rows, problems
+
+
+# --------------------------------------------------------------------------------------------
+# Validating one table
+
+
+def _parse_cell(fld: Field, raw: str) -> tuple[object, str | None]:
+    """Turn one raw cell into its typed value, or return an error message."""
+    value = raw.strip()
+    if value == "":
+        if fld.required:
+            return None, "is required but empty"
+        return ([] if fld.kind == "list" else None), None
+    if fld.kind == "date":
+        if not _DATE_RE.match(value):
+            return None, f"'{value}' is not a date in the form YYYY-MM-DD"
+        try:
+            parsed = date.fromisoformat(value)
+        except ValueError:
+            return None, f"'{value}' is not a real calendar date"
+        if parsed > date.today():
+            return None, f"{value} is in the future"
+        if parsed.year < 1800:
+            return None, f"{value} is before 1800: check the year"
+        return pd.Timestamp(parsed), None
+    if fld.kind == "float":
+        try:
+            number = float(value)
+        except ValueError:
+            return None, f"'{value}' is not a number"
+        if number != number:  # NaN
+            return None, f"'{value}' is not a number"
+        if fld.min_value is not None and number < fld.min_value:
+            return None, f"{value} is below the allowed minimum of {fld.min_value:g}{' ' + fld.unit if fld.unit else ''}"
+        if fld.max_value is not None and number > fld.max_value:
+            return None, f"{value} is above the allowed maximum of {fld.max_value:g}{' ' + fld.unit if fld.unit else ''}"
+        return number, None
+    if fld.kind == "bool":
+        lowered = value.lower()
+        if lowered in ("true", "yes", "1"):
+            return True, None
+        if lowered in ("false", "no", "0"):
+            return False, None
+        return None, f"'{value}' is not true or false"
+    if fld.kind == "url":
+        if not _URL_RE.match(value):
+            return None, f"'{value}' is not an http(s) web address"
+        return value, None
+    if fld.kind == "list":
+        items = [item.strip() for item in value.split(";") if item.strip()]
+        if fld.allowed:
+            bad = [item for item in items if item not in fld.allowed]
+            if bad:
+                return None, f"{', '.join(repr(b) for b in bad)} not among the allowed values ({', '.join(fld.allowed)})"
+        return items, None
+    if fld.allowed and value not in fld.allowed:
+        return None, f"'{value}' is not one of the allowed values ({', '.join(fld.allowed)})"
+    return value, None
+
+
+def validate_rows(
+    table: Table, header: list[str], rows: list[tuple[int, dict[str, str]]], label: str
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Check a table's rows against its schema; return the typed frame of good rows and all problems.
+
+    The frame carries a `_line` column with each row's line number in its file.
+    """
+    problems: list[Problem] = []
+    stored = table.stored_fields
+    names = {f.name for f in stored}
+    missing = [f.name for f in stored if f.required and f.name not in header]
+    if missing:
+        problems.append(Problem(label, 1, None, f"required column(s) missing from the header: {', '.join(missing)}"))
+    derived = {f.name for f in table.fields if f.derived}
+    for h in header:
+        if h and h not in names:
+            hint = " (it is computed on load)" if h in derived else ""
+            problems.append(Problem(label, 1, h, f"unknown column{hint}; expected columns are {', '.join(sorted(names))}"))
+    records: list[dict[str, object]] = []
+    seen: dict[str, dict[object, int]] = {f.name: {} for f in stored if f.unique}
+    for line, row in rows:
+        record: dict[str, object] = {"_line": line}
+        ok = True
+        for fld in stored:
+            if fld.name not in row:
+                record[fld.name] = [] if fld.kind == "list" else None
+                continue
+            value, error = _parse_cell(fld, row[fld.name])
+            if error:
+                problems.append(Problem(label, line, fld.name, error))
+                ok = False
+                continue
+            if fld.unique and value is not None:
+                first = seen[fld.name].get(value)
+                if first is not None:
+                    problems.append(Problem(label, line, fld.name, f"'{value}' is already used on line {first}; ids must be unique"))
+                    ok = False
+                else:
+                    seen[fld.name][value] = line
+            record[fld.name] = value
+        if ok:
+            records.append(record)
+    columns = ["_line"] + [f.name for f in stored]
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    for fld in stored:
+        if fld.kind == "date":
+            frame[fld.name] = pd.to_datetime(frame[fld.name]).astype("datetime64[ns]")
+        elif fld.kind == "float":
+            frame[fld.name] = frame[fld.name].astype("float64")
+        elif fld.kind == "bool":
+            frame[fld.name] = frame[fld.name].astype("boolean")
+        elif fld.kind in ("text", "url"):
+            frame[fld.name] = frame[fld.name].fillna("").astype(str)
+    problems.extend(_check_rules(table, frame, label))
+    # Ids of every row, valid or not, so that one bad row does not cascade into reference errors.
+    frame.attrs["all_keys"] = {row.get(table.key, "").strip() for _, row in rows} - {""}
+    return frame, problems
+
+
+def _check_rules(table: Table, frame: pd.DataFrame, label: str) -> list[Problem]:
+    """Row rules that span columns."""
+    problems: list[Problem] = []
+    if table.name == "missiles":
+        bad = frame[frame["range_km_min"] > frame["range_km_max"]]
+        for _, r in bad.iterrows():
+            problems.append(Problem(label, int(r["_line"]), "range_km_min", "is greater than range_km_max"))
+    if table.name == "places" and "start_date" in frame:
+        bad = frame[frame["end_date"].notna() & frame["start_date"].notna() & (frame["end_date"] < frame["start_date"])]
+        for _, r in bad.iterrows():
+            problems.append(Problem(label, int(r["_line"]), "end_date", "is before start_date"))
+    if table.name == "statements":
+        bad = frame[(frame["quote_type"] == "translation") & (frame["translated_by"] == "")]
+        for _, r in bad.iterrows():
+            problems.append(Problem(label, int(r["_line"]), "translated_by", "a translation must say whose translation it is"))
+    return problems
+
+
+def check_references(frames: dict[str, pd.DataFrame], labels: dict[str, str]) -> list[Problem]:
+    """Every reference (e.g. events.place_id → places.place_id) must resolve."""
+    problems: list[Problem] = []
+    for name, table in schema.TABLES.items():
+        if name not in frames:
+            continue
+        frame = frames[name]
+        for fld in table.stored_fields:
+            if not fld.references:
+                continue
+            target_table, target_col = fld.references.split(".")
+            if target_table not in frames:
+                continue
+            target = frames[target_table]
+            known = set(target[target_col]) | target.attrs.get("all_keys", set())
+            for line, value in zip(frame["_line"], frame[fld.name], strict=True):
+                values = value if isinstance(value, list) else ([value] if value else [])
+                for v in values:
+                    if v not in known:
+                        problems.append(
+                            Problem(labels[name], int(line), fld.name, f"'{v}' does not match any {target_col} in {labels[target_table]}")
+                        )
+    return problems
+
+
+# --------------------------------------------------------------------------------------------
+# Derived columns
+
+
+def assign_regions(points: gpd.GeoDataFrame, regions: gpd.GeoDataFrame) -> pd.Series:
+    """Region of each point by spatial join with the region polygons; `Elsewhere` outside them all."""
+    if points.empty:
+        return pd.Series([], index=points.index, dtype=str)
+    joined = gpd.sjoin(points[["geometry"]], regions[["region", "geometry"]], how="left", predicate="within")
+    joined = joined[~joined.index.duplicated(keep="first")]
+    return joined["region"].reindex(points.index).fillna(schema.REGION_ELSEWHERE).astype(str)
+
+
+def _to_places_gdf(frame: pd.DataFrame, regions: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    gdf = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame["lon"], frame["lat"]), crs="EPSG:4326")
+    gdf["region"] = assign_regions(gdf, regions)
+    return gdf
+
+
+def _derive(frames: dict[str, pd.DataFrame], regions: gpd.GeoDataFrame) -> dict[str, pd.DataFrame]:
+    out = dict(frames)
+    if "places" in out:
+        out["places"] = _to_places_gdf(out["places"], regions)
+    if "events" in out:
+        region_of = dict(zip(out["places"]["place_id"], out["places"]["region"], strict=True)) if "places" in out else {}
+        out["events"] = out["events"].assign(
+            region=[region_of.get(p, schema.REGION_ELSEWHERE) for p in out["events"]["place_id"]]
+        )
+    if "statements" in out:
+        st = out["statements"]
+        region_of_place = dict(zip(out["places"]["place_id"], out["places"]["region"], strict=True)) if "places" in out else {}
+        region_of_event = dict(zip(out["events"]["event_id"], out["events"]["region"], strict=True)) if "events" in out else {}
+        # A statement belongs to a region if its place, or failing that its event's place, lies in one.
+        regions = [
+            next(
+                (r for r in (region_of_place.get(p), region_of_event.get(e)) if r and r != schema.REGION_ELSEWHERE),
+                schema.REGION_ELSEWHERE,
+            )
+            for p, e in zip(st["place_id"], st["event_id"], strict=True)
+        ]
+        out["statements"] = st.assign(is_verbatim=st["quote_type"] != "paraphrase", region=regions)
+    if "missiles" in out:
+        out["missiles"] = out["missiles"].assign(inf_class=[schema.inf_class(r) for r in out["missiles"]["range_km_max"]])
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Loading
+
+
+@dataclass
+class Dataset:
+    """All curated tables, validated together, with derived columns added."""
+
+    actors: pd.DataFrame
+    places: gpd.GeoDataFrame
+    events: pd.DataFrame
+    statements: pd.DataFrame
+    missiles: pd.DataFrame
+    range_claims: pd.DataFrame
+
+
+def _read_text(path: Path, label: str) -> str:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise DataValidationError([Problem(label, None, None, "the file is missing")]) from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DataValidationError([Problem(label, line, None, "the file is not valid UTF-8 text")]) from None
+
+
+def default_data_dir() -> Path:
+    """The repo's data/ folder, or the folder named by $INF_WATCH_DATA_DIR."""
+    override = os.environ.get(DATA_DIR_ENV)
+    return Path(override) if override else DATA_DIR
+
+
+def _label(data_dir: Path, file: str) -> str:
+    return f"data/{file}" if data_dir.resolve() == DATA_DIR else str(data_dir / file)
+
+
+def load_regions(data_dir: Path | None = None) -> gpd.GeoDataFrame:
+    """Region polygons (EPSG:4326): columns `region, description, geometry`."""
+    data_dir = Path(data_dir or default_data_dir())
+    return _read_geojson(data_dir, REGIONS_FILE, ("region", "description"))
+
+
+def load_countries(data_dir: Path | None = None) -> gpd.GeoDataFrame:
+    """Country boundaries from Natural Earth 1:10m (EPSG:4326), Crimea as part of Ukraine.
+
+    Columns: `name, iso_n3, geometry`. Occupied areas are in `load_occupied_areas()`.
+    """
+    data_dir = Path(data_dir or default_data_dir())
+    return _read_geojson(data_dir, COUNTRIES_FILE, ("name", "iso_n3"))
+
+
+def load_occupied_areas(data_dir: Path | None = None) -> gpd.GeoDataFrame:
+    """Areas under occupation: columns `name, country, occupied_by, occupied_since, geometry`."""
+    data_dir = Path(data_dir or default_data_dir())
+    return _read_geojson(data_dir, OCCUPIED_FILE, ("name", "country", "occupied_by", "occupied_since"))
+
+
+def _read_geojson(data_dir: Path, file: str, columns: tuple[str, ...]) -> gpd.GeoDataFrame:
+    label = _label(data_dir, file)
+    path = data_dir / file
+    if not path.exists():
+        raise DataValidationError([Problem(label, None, None, "the file is missing")])
+    try:
+        gdf = gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises several types for unreadable files
+        raise DataValidationError([Problem(label, None, None, f"cannot be read as GeoJSON ({exc})")]) from None
+    missing = [c for c in columns if c not in gdf.columns]
+    if missing:
+        raise DataValidationError([Problem(label, None, c, "property missing from the features") for c in missing])
+    if gdf.crs is None:
+        gdf = gdf.set_crs("EPSG:4326")
+    return gdf[[*columns, "geometry"]]
+
+
+def load_dataset(data_dir: Path | None = None) -> Dataset:
+    """Load and validate every table together; raise DataValidationError listing every problem."""
+    data_dir = Path(data_dir or default_data_dir())
+    frames: dict[str, pd.DataFrame] = {}
+    labels: dict[str, str] = {}
+    problems: list[Problem] = []
+    for name in schema.LOAD_ORDER:
+        table = schema.TABLES[name]
+        label = _label(data_dir, table.file)
+        labels[name] = label
+        try:
+            text = _read_text(data_dir / table.file, label)
+        except DataValidationError as exc:
+            problems.extend(exc.problems)
+            continue
+        header, rows, read_problems = read_csv_rows(text, label)
+        problems.extend(read_problems)
+        if not header:
+            continue
+        frame, row_problems = validate_rows(table, header, rows, label)
+        problems.extend(row_problems)
+        frames[name] = frame
+    problems.extend(check_references(frames, labels))
+    if problems:
+        raise DataValidationError(problems)
+    derived = _derive(frames, load_regions(data_dir))
+    return Dataset(**{name: derived[name].drop(columns="_line") for name in schema.LOAD_ORDER})
+
+
+def load_events(data_dir: Path | None = None) -> pd.DataFrame:
+    """Events, one row per dated event.
+
+    Columns: event_id, date (datetime64), title, summary, event_type, actors (list of actor ids),
+    place_id, source_title, source_publisher, source_date, source_url, region (derived from the place).
+    """
+    return load_dataset(data_dir).events
+
+
+def load_places(data_dir: Path | None = None) -> gpd.GeoDataFrame:
+    """Places as a GeoDataFrame (EPSG:4326, point geometry).
+
+    Columns: place_id, name, country, kind, operator, lat, lon (degrees), start_date, end_date,
+    description, source_*, region (from a spatial join with the region polygons), geometry.
+    """
+    return load_dataset(data_dir).places
+
+
+def load_statements(data_dir: Path | None = None) -> pd.DataFrame:
+    """Statements. Columns: statement_id, date, speaker, speaker_role, actor, text, quote_type,
+    translated_by, context, venue, event_id, place_id, topics (list), source_*, is_verbatim (bool)."""
+    return load_dataset(data_dir).statements
+
+
+def load_missiles(data_dir: Path | None = None) -> pd.DataFrame:
+    """Missile systems. Columns: system_id, name, other_names (list), operator, missile_type, basing,
+    range_km_min, range_km_max (km), range_notes, inf_status, status, first_deployed, source_*,
+    inf_class (derived from range_km_max)."""
+    return load_dataset(data_dir).missiles
+
+
+def load_range_claims(data_dir: Path | None = None) -> pd.DataFrame:
+    """Each published range claim: claim_id, system_id, claimant, range_km (km), claim_date, source_*."""
+    return load_dataset(data_dir).range_claims
+
+
+def load_actors(data_dir: Path | None = None) -> pd.DataFrame:
+    """Actors: actor_id, name, kind, side, member_of (list of actor ids), description."""
+    return load_dataset(data_dir).actors
+
+
+def load_sources(data_dir: Path | None = None) -> pd.DataFrame:
+    """Provenance of each data file: file, title, publisher, url, accessed, licence, notes."""
+    data_dir = Path(data_dir or default_data_dir())
+    return pd.read_csv(data_dir / SOURCES_FILE, dtype=str, keep_default_na=False)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Validate the curated data files.")
+    parser.add_argument("--check", action="store_true", help="validate and print a summary")
+    parser.add_argument("--data-dir", type=Path, default=None)
+    args = parser.parse_args(argv)
+    try:
+        ds = load_dataset(args.data_dir)
+    except DataValidationError as exc:
+        print(f"INVALID: {len(exc.problems)} problem(s)", file=sys.stderr)
+        for p in exc.problems:
+            print(f"  {p}", file=sys.stderr)
+        return 1
+    for name in schema.LOAD_ORDER:
+        print(f"{name:>13}: {len(getattr(ds, name)):5d} rows")
+    print("OK")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

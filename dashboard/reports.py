@@ -1,0 +1,57 @@
+"""Tables about the data itself: file inventory, coverage counts and the data dictionary."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard import schema
+from dashboard.data import Dataset
+from dashboard.schema import Table
+
+
+def file_inventory(ds: Dataset, sources: pd.DataFrame, countries, regions, occupied) -> pd.DataFrame:
+    """One row per data file: file, rows, title, publisher, licence, accessed, url, notes."""
+    counts = {t.file: len(getattr(ds, name)) for name, t in schema.TABLES.items()}
+    counts.update({"countries.geojson": len(countries), "regions.geojson": len(regions), "occupied_areas.geojson": len(occupied)})
+    out = sources.assign(rows=[counts.get(f, 0) for f in sources["file"]])
+    return out[["file", "rows", "title", "publisher", "licence", "accessed", "url", "notes"]]
+
+
+def data_dictionary(table: Table) -> pd.DataFrame:
+    """Column, meaning, type, unit, allowed values and whether required, for one table."""
+    return pd.DataFrame(
+        [
+            {
+                "column": f.name,
+                "meaning": f.description,
+                "type": f.kind,
+                "unit": f.unit,
+                "allowed values": ", ".join(f.allowed),
+                "required": "derived on load" if f.derived else ("yes" if f.required else "no"),
+                "refers to": f.references,
+            }
+            for f in table.fields
+        ]
+    )
+
+
+def coverage_by(ds: Dataset, by: str) -> pd.DataFrame:
+    """Counts of events, statements and places by `region` or by `actor` (name)."""
+    if by == "region":
+        parts = {
+            "events": ds.events["region"].value_counts(),
+            "statements": ds.statements["region"].value_counts(),
+            "places": ds.places["region"].value_counts(),
+        }
+        label = "region"
+    else:
+        names = dict(zip(ds.actors["actor_id"], ds.actors["name"], strict=True))
+        parts = {
+            "events": ds.events["actors"].explode().dropna().map(names).value_counts(),
+            "statements": ds.statements["actor"].map(names).value_counts(),
+            "places": ds.places["operator"].map(names).value_counts(),
+        }
+        label = "actor"
+    table = pd.DataFrame(parts).fillna(0).astype(int)
+    table = table.assign(total=table.sum(axis=1)).sort_values("total", ascending=False)
+    return table.rename_axis(label).reset_index()

@@ -1,0 +1,71 @@
+"""Small reusable widgets: URL-backed choices, the events table, filter summaries."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import schema
+from dashboard.data import Dataset
+from dashboard.filters import Filters
+
+
+def describe_filters(filters: Filters, actors: pd.DataFrame) -> str:
+    """One plain sentence saying what the current filters select."""
+    if filters.is_default():
+        return "Showing all records."
+    names = dict(zip(actors["actor_id"], actors["name"], strict=True))
+    parts = []
+    if filters.regions:
+        parts.append("region " + " or ".join(filters.regions))
+    if filters.actors:
+        parts.append("actor " + " or ".join(names.get(a, a) for a in filters.actors))
+    if filters.date_from or filters.date_to:
+        lo = filters.date_from.isoformat() if filters.date_from else "the start"
+        hi = filters.date_to.isoformat() if filters.date_to else "today"
+        parts.append(f"dates {lo} to {hi}")
+    return "Filtered to " + "; ".join(parts) + "."
+
+
+def url_radio(label: str, options: dict[str, str], param: str, key: str) -> str:
+    """A horizontal radio whose choice lives in the URL as `param` (first option is the default)."""
+    values = list(options)
+    if key not in st.session_state:
+        wanted = st.query_params.get(param)
+        if wanted is not None and wanted not in values:
+            st.warning(f"Ignored the unknown value for “{param}” in the link.", icon="⚠️")
+        st.session_state[key] = wanted if wanted in values else values[0]
+    choice = st.radio(label, values, format_func=options.get, key=key, horizontal=True)
+    if choice == values[0]:
+        st.query_params.pop(param, None)
+    elif st.query_params.get(param) != choice:
+        st.query_params[param] = choice
+    return choice
+
+
+def events_table(events: pd.DataFrame, ds: Dataset) -> None:
+    """The filtered events, newest first, with sources as links (plain text everywhere else)."""
+    names = dict(zip(ds.actors["actor_id"], ds.actors["name"], strict=True))
+    place_names = dict(zip(ds.places["place_id"], ds.places["name"], strict=True))
+    view = pd.DataFrame(
+        {
+            "date": events["date"],
+            "event": events["title"],
+            "type": events["event_type"].str.replace("_", " "),
+            "actors": [", ".join(names.get(a, a) for a in ids) for ids in events["actors"]],
+            "place": [place_names.get(p, "") for p in events["place_id"]],
+            "region": events["region"],
+            "source": events["source_publisher"] + ": " + events["source_title"],
+            "link": events["source_url"],
+        }
+    ).sort_values("date", ascending=False)
+    st.dataframe(
+        view,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "date": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
+            "link": st.column_config.LinkColumn("Link", display_text="open source ↗"),
+            "region": st.column_config.TextColumn("Region", help=", ".join(schema.REGIONS)),
+        },
+    )

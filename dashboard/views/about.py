@@ -1,0 +1,80 @@
+"""About the data: every file with its source, licence and size; the data dictionary; coverage; downloads."""
+
+import streamlit as st
+
+from dashboard import charts, schema
+from dashboard.export import to_csv_bytes, to_geojson_bytes
+from dashboard.filters import filter_events, filter_places, filter_statements
+from dashboard.reports import coverage_by, data_dictionary, file_inventory
+from dashboard.ui import state, widgets
+from dashboard.ui.sidebar import current_filters
+
+ds = state.get_dataset()
+filters = current_filters()
+
+st.title("About the data")
+st.markdown(
+    "Every record carries its own source (publisher, title, date and address). Quotes are verbatim "
+    "unless marked as a paraphrase or as a named translation. Tables are plain CSV files in the "
+    "repository's `data/` folder, validated every time the app starts."
+)
+
+st.subheader("Data files")
+inventory = file_inventory(ds, state.get_sources(), state.get_countries(), state.get_regions(), state.get_occupied_areas())
+st.dataframe(
+    inventory,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "url": st.column_config.LinkColumn("Source", display_text=r"https?://(?:www\.)?([^/]+)"),
+        "rows": st.column_config.NumberColumn("Rows", format="%d"),
+    },
+)
+
+st.subheader("Download the filtered tables")
+st.caption(widgets.describe_filters(filters, ds.actors) + " CSV cells that a spreadsheet would run as formulas are prefixed with an apostrophe.")
+tables = {
+    "events": filter_events(ds.events, filters),
+    "statements": filter_statements(ds.statements, filters),
+    "places": filter_places(ds.places, filters).drop(columns="geometry"),
+    "missiles": ds.missiles,
+    "missile_range_claims": ds.range_claims,
+    "actors": ds.actors,
+}
+dl_cols = st.columns(len(tables) + 1)
+for col, (name, frame) in zip(dl_cols, tables.items(), strict=False):
+    col.download_button(
+        f"{name}.csv ({len(frame)})", to_csv_bytes(frame), file_name=f"inf_watch_{name}.csv", mime="text/csv", key=f"dl_{name}"
+    )
+dl_cols[-1].download_button(
+    "places.geojson",
+    to_geojson_bytes(filter_places(ds.places, filters)),
+    file_name="inf_watch_places.geojson",
+    mime="application/geo+json",
+    key="dl_places_geojson",
+)
+
+st.subheader("Coverage")
+c1, c2 = st.columns(2)
+c1.plotly_chart(charts.counts_by_year(ds.events, "date", "Events per year"), width="stretch")
+c2.plotly_chart(charts.counts_by_year(ds.statements, "date", "Statements per year"), width="stretch")
+c3, c4 = st.columns(2)
+c3.markdown("**Records by region**")
+c3.dataframe(coverage_by(ds, "region"), hide_index=True, width="stretch")
+c4.markdown("**Records by actor**")
+c4.dataframe(coverage_by(ds, "actor"), hide_index=True, width="stretch")
+
+st.subheader("Data dictionary")
+for table in schema.TABLES.values():
+    with st.expander(f"{table.name} — `data/{table.file}`: {table.description}"):
+        st.dataframe(data_dictionary(table), hide_index=True, width="stretch")
+
+st.subheader("Known gaps")
+st.markdown(
+    "- Coverage is curated, not exhaustive: exercises, incidents and deployments are a selection of the "
+    "best-documented.\n"
+    "- Place coordinates are those of the site as published; a few sites are known only to within a few "
+    "kilometres.\n"
+    "- Range figures for many systems are estimates; where claims differ, each is listed with its source.\n"
+    "- Regions are this project's analytical outlines, not official boundaries."
+)

@@ -1,0 +1,37 @@
+"""Home: what INF Watch is for, headline figures for the current filters, and the events timeline."""
+
+import streamlit as st
+
+from dashboard import charts
+from dashboard.filters import filter_events, filter_places, filter_statements
+from dashboard.ui import state, widgets
+from dashboard.ui.sidebar import current_filters
+
+ds = state.get_dataset()
+filters = current_filters()
+events = filter_events(ds.events, filters)
+statements = filter_statements(ds.statements, filters)
+places = filter_places(ds.places, filters)
+
+st.title("INF Watch")
+st.markdown(
+    "The 1987 INF Treaty banned US and Soviet land-based missiles with ranges of 500–5,500 km; it ended "
+    "in 2019 amid a dispute over Russia's 9M729 missile. INF Watch lays out that story as sourced data — "
+    "events, places, statements and missile systems — with a focus on the Black Sea and Baltic regions."
+)
+st.caption(widgets.describe_filters(filters, ds.actors))
+
+cols = st.columns(4)
+cols[0].metric("Events", f"{len(events):,}", help="Dated events matching the filters")
+cols[1].metric("Statements", f"{len(statements):,}", help="Statements matching the filters")
+cols[2].metric("Places", f"{len(places):,}", help="Places matching the region and actor filters")
+span = f"{events['date'].min():%Y}–{events['date'].max():%Y}" if len(events) else "—"
+cols[3].metric("Years covered", span, help="First and last event year in the selection")
+
+colour_by = widgets.url_radio(
+    "Colour the timeline by", {"event_type": "Event type", "actor": "Actor (coloured by side)"}, param="colour", key="home_colour"
+)
+st.plotly_chart(charts.events_timeline(events, ds.actors, colour_by=colour_by), width="stretch")
+
+st.subheader("Events")
+widgets.events_table(events, ds)

@@ -1,0 +1,194 @@
+"""The data layer: loading, derived columns, and one readable message for every kind of broken file."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+from dashboard import data
+from dashboard.data import DataValidationError, load_dataset
+from tests import fixtures
+
+
+@pytest.fixture
+def folder(tmp_path):
+    return fixtures.write_dataset(tmp_path / "data")
+
+
+def test_valid_folder_loads_every_table_with_documented_columns(folder):
+    ds = load_dataset(folder)
+    assert list(ds.events.columns[:5]) == ["event_id", "date", "title", "summary", "event_type"]
+    for col in ("actors", "region", "place_id", "source_title", "source_publisher", "source_url"):
+        assert col in ds.events.columns
+    assert ds.events["date"].dtype == "datetime64[ns]"
+    assert ds.events.set_index("event_id").loc["1987-12-08-signed", "actors"] == ["usa", "rus"]
+    assert isinstance(ds.places, gpd.GeoDataFrame)
+    assert ds.places.crs.to_epsg() == 4326
+    for col in ("place_id", "name", "country", "region", "kind", "lat", "lon", "geometry", "description", "source_url"):
+        assert col in ds.places.columns
+    assert len(ds.missiles) == 2 and len(ds.range_claims) == 2
+
+
+def test_region_comes_from_the_point_not_from_the_file(folder):
+    ds = load_dataset(folder)
+    regions = ds.places.set_index("place_id")["region"]
+    assert regions["sofia"] == "Black Sea"
+    assert regions["kaliningrad"] == "Baltic"
+    assert regions["moscow"] == "Elsewhere"
+    events = ds.events.set_index("event_id")["region"]
+    assert events["2019-03-01-sofia"] == "Black Sea"
+    assert events["1987-12-08-signed"] == "Elsewhere"  # no place
+
+
+def test_statements_get_is_verbatim_and_region(folder):
+    st = load_dataset(folder).statements.set_index("statement_id")
+    assert bool(st.loc["2019-03-01-stoltenberg", "is_verbatim"]) is True
+    assert bool(st.loc["2019-02-20-putin", "is_verbatim"]) is False
+    assert st.loc["2019-03-01-stoltenberg", "region"] == "Black Sea"
+
+
+def test_missiles_get_their_treaty_class_from_range(folder):
+    m = load_dataset(folder).missiles.set_index("system_id")["inf_class"]
+    assert m["9m729"] == "intermediate-range (1,000–5,500 km)"
+    assert m["pershing2"] == "intermediate-range (1,000–5,500 km)"
+
+
+def test_public_loaders_match_the_dataset(folder):
+    assert len(data.load_events(folder)) == 3
+    assert len(data.load_places(folder)) == 4
+    assert len(data.load_statements(folder)) == 2
+    assert len(data.load_actors(folder)) == 4
+    assert set(data.load_regions(folder)["region"]) == {"Black Sea", "Baltic"}
+
+
+def _broken(tmp_path, name, mutate):
+    rows = fixtures.ROWS[name]()
+    mutate(rows)
+    return fixtures.write_dataset(tmp_path / "data", **{name: rows})
+
+
+def _set(index, column, value):
+    def mutate(rows):
+        rows[index][column] = value
+    return mutate
+
+
+# (table, mutation, file, line, column, words in the message)
+CASES = [
+    ("events", _set(1, "date", "2019-13-45"), "events.csv", 3, "date", "not a real calendar date"),
+    ("events", _set(0, "date", "8 Dec 1987"), "events.csv", 2, "date", "YYYY-MM-DD"),
+    ("events", _set(2, "event_id", "1987-12-08-signed"), "events.csv", 4, "event_id", "already used on line 2"),
+    ("events", _set(1, "place_id", "atlantis"), "events.csv", 3, "place_id", "'atlantis' does not match any place_id"),
+    ("events", _set(0, "actors", "usa;martians"), "events.csv", 2, "actors", "'martians' does not match any actor_id"),
+    ("events", _set(0, "event_type", "party"), "events.csv", 2, "event_type", "not one of the allowed values"),
+    ("events", _set(0, "source_url", "javascript:alert(1)"), "events.csv", 2, "source_url", "not an http(s) web address"),
+    ("events", _set(0, "title", "  "), "events.csv", 2, "title", "required but empty"),
+    ("events", _set(0, "date", "2999-01-01"), "events.csv", 2, "date", "in the future"),
+    ("places", _set(1, "lat", "95"), "places.csv", 3, "lat", "above the allowed maximum of 90"),
+    ("places", _set(1, "lon", "east"), "places.csv", 3, "lon", "'east' is not a number"),
+    ("places", _set(0, "operator", "nobody"), "places.csv", 2, "operator", "does not match any actor_id"),
+    ("places", _set(3, "end_date", "2000-01-01"), "places.csv", 5, "end_date", "before start_date"),
+    ("statements", _set(0, "event_id", "1999-01-01-nothing"), "statements.csv", 2, "event_id", "does not match any event_id"),
+    ("statements", _set(1, "quote_type", "translation"), "statements.csv", 3, "translated_by", "whose translation"),
+    ("statements", _set(0, "topics", "inf_treaty;gossip"), "statements.csv", 2, "topics", "'gossip' not among the allowed values"),
+    ("missiles", _set(0, "range_km_min", "3000"), "missiles.csv", 2, "range_km_min", "greater than range_km_max"),
+    ("range_claims", _set(0, "system_id", "zzz"), "missile_range_claims.csv", 2, "system_id", "does not match any system_id"),
+]
+
+
+@pytest.mark.parametrize(("name", "mutate", "file", "line", "column", "words"), CASES, ids=[c[5] for c in CASES])
+def test_each_fault_is_reported_with_file_line_and_column(tmp_path, name, mutate, file, line, column, words):
+    folder = _broken(tmp_path, name, mutate)
+    with pytest.raises(DataValidationError) as info:
+        load_dataset(folder)
+    message = str(info.value)
+    expected = f"{file}, line {line}, column '{column}': "
+    matching = [str(p) for p in info.value.problems if expected in str(p)]
+    assert matching, message
+    assert words in matching[0], matching[0]
+    assert expected in message
+
+
+def test_missing_required_column(tmp_path):
+    folder = fixtures.write_dataset(tmp_path / "data")
+    cols = [f.name for f in fixtures.schema.EVENTS.stored_fields if f.name != "title"]
+    fixtures.write_table(folder, "events", fixtures.events(), columns=cols)
+    with pytest.raises(DataValidationError, match=r"events.csv, line 1: required column\(s\) missing from the header: title"):
+        load_dataset(folder)
+
+
+def test_unknown_and_derived_columns_are_named(tmp_path):
+    folder = fixtures.write_dataset(tmp_path / "data")
+    cols = [f.name for f in fixtures.schema.PLACES.stored_fields] + ["region"]
+    fixtures.write_table(folder, "places", [dict(r, region="Baltic") for r in fixtures.places()], columns=cols)
+    with pytest.raises(DataValidationError, match=r"places.csv, line 1, column 'region': unknown column \(it is computed on load\)"):
+        load_dataset(folder)
+
+
+def test_ragged_row_is_reported_not_dropped(tmp_path):
+    folder = fixtures.write_dataset(tmp_path / "data")
+    path = folder / "actors.csv"
+    path.write_text(path.read_text(encoding="utf-8") + "extra,Extra,state\n", encoding="utf-8")
+    with pytest.raises(DataValidationError, match=r"actors.csv, line 6: this row has 3 cells but the header has 6 columns"):
+        load_dataset(folder)
+
+
+def test_unclosed_quote_is_reported(tmp_path):
+    folder = fixtures.write_dataset(tmp_path / "data")
+    path = folder / "actors.csv"
+    path.write_text(path.read_text(encoding="utf-8") + 'extra,"Extra,state,NATO,,\n', encoding="utf-8")
+    with pytest.raises(DataValidationError, match=r"actors.csv, line 6: the CSV is malformed"):
+        load_dataset(folder)
+
+
+def test_bytes_that_are_not_utf8_name_the_line(tmp_path):
+    folder = fixtures.write_dataset(tmp_path / "data")
+    path = folder / "actors.csv"
+    path.write_bytes(path.read_bytes() + b"caf\xe9,Caf\xe9,state,Other,,\n")
+    with pytest.raises(DataValidationError, match=r"actors.csv, line 6: the file is not valid UTF-8"):
+        load_dataset(folder)
+
+
+def test_empty_and_missing_files(tmp_path):
+    folder = fixtures.write_dataset(tmp_path / "data")
+    (folder / "missiles.csv").write_text("", encoding="utf-8")
+    (folder / "missile_range_claims.csv").unlink()
+    with pytest.raises(DataValidationError) as info:
+        load_dataset(folder)
+    text = str(info.value)
+    assert "missiles.csv: the file is empty" in text
+    assert "missile_range_claims.csv: the file is missing" in text
+
+
+def test_every_problem_is_collected_not_just_the_first(tmp_path):
+    def mutate(rows):
+        rows[0]["date"] = "bad"
+        rows[1]["date"] = "worse"
+    folder = _broken(tmp_path, "events", mutate)
+    with pytest.raises(DataValidationError) as info:
+        load_dataset(folder)
+    assert len(info.value.problems) == 2
+    assert str(info.value).startswith("2 problems in the data:")
+
+
+def test_byte_order_mark_and_blank_lines_are_tolerated(tmp_path):
+    folder = fixtures.write_dataset(tmp_path / "data")
+    path = folder / "actors.csv"
+    path.write_text("\ufeff" + path.read_text(encoding="utf-8") + "\n\n", encoding="utf-8")
+    assert len(load_dataset(folder).actors) == 4
+
+
+def test_check_cli_reports_ok_and_problems(tmp_path, capsys):
+    folder = fixtures.write_dataset(tmp_path / "data")
+    assert data.main(["--check", "--data-dir", str(folder)]) == 0
+    assert "OK" in capsys.readouterr().out
+    (folder / "events.csv").write_text("event_id\n", encoding="utf-8")
+    assert data.main(["--check", "--data-dir", str(folder)]) == 1
+    assert "required column(s) missing" in capsys.readouterr().err
+
+
+def test_assign_regions_handles_empty_frames():
+    empty = gpd.GeoDataFrame({"geometry": []}, geometry="geometry", crs="EPSG:4326")
+    assert data.assign_regions(empty, data.load_regions()).empty
+    assert isinstance(data.assign_regions(empty, data.load_regions()), pd.Series)
