@@ -20,7 +20,10 @@ from dashboard.ui.sidebar import render_filters, show_notices  # noqa: E402
 _VIEWS = Path(__file__).resolve().parent / "views"
 
 PAGES = [
-    st.Page(_VIEWS / "home.py", title="Home", icon=":material/home:", url_path="home", default=True),
+    st.Page(_VIEWS / "home.py", title="Home", icon=":material/home:", default=True),
+    st.Page(_VIEWS / "map.py", title="Map", icon=":material/map:", url_path="map"),
+    st.Page(_VIEWS / "ranges.py", title="Missile ranges", icon=":material/track_changes:", url_path="ranges"),
+    st.Page(_VIEWS / "statements.py", title="Statements", icon=":material/format_quote:", url_path="statements"),
     st.Page(_VIEWS / "about.py", title="About the data", icon=":material/dataset:", url_path="about"),
 ]
 

@@ -1,0 +1,6 @@
+"""Placeholder while the map page is built."""
+
+import streamlit as st
+
+st.title("map")
+st.info("This page is being built.")
