@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+
 import geopandas as gpd
 import pandas as pd
 
@@ -43,7 +45,8 @@ def to_safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     """CSV (UTF-8 with BOM so spreadsheets detect the encoding) with formula cells neutralised."""
-    return to_safe_frame(frame).to_csv(index=False).encode("utf-8-sig")
+    # Quote every text cell so that line breaks (even a lone CR) stay inside their cell.
+    return to_safe_frame(frame).to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC).encode("utf-8-sig")
 
 
 def to_geojson_bytes(places: gpd.GeoDataFrame) -> bytes:

@@ -7,8 +7,8 @@ from datetime import date
 import streamlit as st
 
 from dashboard import data, schema
-from dashboard.text import escape_markdown
 from dashboard.filters import SHARED_PARAMS, Filters, filters_to_params, parse_filters
+from dashboard.text import escape_markdown
 
 # Widget keys owned by this module.
 KEY_REGIONS = "flt_regions"
@@ -28,7 +28,7 @@ def date_bounds(ds: data.Dataset) -> tuple[date, date]:
 
 def query_params_as_lists() -> dict[str, list[str]]:
     """The current URL's query parameters, every key as a list of values."""
-    return {key: st.query_params.get_all(key) for key in st.query_params.keys()}
+    return {key: st.query_params.get_all(key) for key in st.query_params}
 
 
 def _initialise_from_url(ds: data.Dataset) -> None:

@@ -1,0 +1,112 @@
+"""Home and About pages under AppTest: no exception, filters change what is shown, links round-trip."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard.data import DATA_DIR_ENV
+from dashboard.ui import state
+from tests import fixtures
+
+APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
+
+
+def run_app(params: dict | None = None, page: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in (params or {}).items():
+        at.query_params[k] = v
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def as_list(value) -> list[str]:
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_home_shows_headline_figures_timeline_and_table():
+    at = run_app()
+    assert at.title[0].value == "INF Watch"
+    assert int(metric(at, "Events").replace(",", "")) >= 60
+    assert at.get("plotly_chart"), "no timeline"
+    assert len(at.dataframe) == 1
+    assert len(at.dataframe[0].value) == int(metric(at, "Events").replace(",", ""))
+
+
+def test_region_filter_changes_what_is_shown_and_the_url():
+    at = run_app()
+    all_events = int(metric(at, "Events").replace(",", ""))
+    at.sidebar.multiselect[0].select("Black Sea").run()
+    assert not at.exception
+    black_sea = int(metric(at, "Events").replace(",", ""))
+    assert 0 < black_sea < all_events
+    assert as_list(at.query_params["region"]) == ["Black Sea"]
+    assert set(at.dataframe[0].value["region"]) == {"Black Sea"}
+
+
+def test_link_with_filters_reproduces_the_view():
+    at = run_app({"region": ["Black Sea"], "actor": ["nato"]})
+    assert at.sidebar.multiselect[0].value == ["Black Sea"]
+    assert at.sidebar.multiselect[1].value == ["nato"]
+    shown = at.dataframe[0].value
+    assert set(shown["region"]) == {"Black Sea"}
+    assert all("NATO" in a for a in shown["actors"])
+    assert as_list(at.query_params["region"]) == ["Black Sea"] and as_list(at.query_params["actor"]) == ["nato"]
+
+
+def test_date_range_in_the_link_filters_events():
+    at = run_app({"from": "2014-01-01", "to": "2016-12-31"})
+    dates = at.dataframe[0].value["date"]
+    assert len(dates) > 0
+    assert dates.min().year >= 2014 and dates.max().year <= 2016
+
+
+def test_bad_link_values_are_ignored_with_a_notice():
+    at = run_app({"region": "Atlantis", "actor": "martians", "from": "2019-99-99"})
+    warnings = " ".join(w.value for w in at.warning)
+    assert "Atlantis" in warnings and "martians" in warnings and "start date" in warnings
+    assert int(metric(at, "Events").replace(",", "")) >= 60
+
+
+def test_timeline_colour_choice_is_in_the_url():
+    at = run_app({"colour": "actor"})
+    assert at.radio(key="home_colour").value == "actor"
+    at.radio(key="home_colour").set_value("event_type").run()
+    assert "colour" not in at.query_params
+
+
+def test_about_page_lists_every_data_file_and_offers_downloads():
+    at = run_app(page="views/about.py")
+    assert at.title[0].value == "About the data"
+    inventory = at.dataframe[0].value
+    assert {"events.csv", "places.csv", "statements.csv", "missiles.csv", "countries.geojson"} <= set(inventory["file"])
+    assert (inventory.set_index("file").loc["events.csv", "rows"]) >= 60
+    assert at.get("download_button"), "no downloads offered"
+
+
+@pytest.fixture
+def broken_data(tmp_path, monkeypatch):
+    rows = fixtures.events()
+    rows[0]["date"] = "1987-02-30"
+    folder = fixtures.write_dataset(tmp_path / "data", events=rows)
+    monkeypatch.setenv(DATA_DIR_ENV, str(folder))
+    state.get_dataset.clear()
+    yield folder
+    state.get_dataset.clear()
+
+
+def test_a_broken_data_file_gives_one_readable_message(broken_data):
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert "failed validation" in at.error[0].value
+    assert "events.csv, line 2, column 'date': '1987-02-30' is not a real calendar date" in at.code[0].value
