@@ -24,6 +24,7 @@ PAGES = [
     st.Page(_VIEWS / "map.py", title="Map", icon=":material/map:", url_path="map"),
     st.Page(_VIEWS / "ranges.py", title="Missile ranges", icon=":material/track_changes:", url_path="ranges"),
     st.Page(_VIEWS / "statements.py", title="Statements", icon=":material/format_quote:", url_path="statements"),
+    st.Page(_VIEWS / "upload.py", title="Your data", icon=":material/upload_file:", url_path="your-data"),
     st.Page(_VIEWS / "about.py", title="About the data", icon=":material/dataset:", url_path="about"),
 ]
 

@@ -59,6 +59,8 @@ def events_table(events: pd.DataFrame, ds: Dataset) -> None:
             "link": events["source_url"],
         }
     ).sort_values("date", ascending=False)
+    if "is_user_data" in events and events["is_user_data"].any():
+        view.insert(1, "origin", events["is_user_data"].map({True: "your data", False: "curated"}))
     st.dataframe(
         view,
         hide_index=True,

@@ -6,10 +6,10 @@ from dashboard import charts, schema
 from dashboard.export import to_csv_bytes, to_geojson_bytes
 from dashboard.filters import filter_events, filter_places, filter_statements
 from dashboard.reports import coverage_by, data_dictionary, file_inventory
-from dashboard.ui import state, widgets
+from dashboard.ui import state, userdata, widgets
 from dashboard.ui.sidebar import current_filters
 
-ds = state.get_dataset()
+ds = userdata.current_dataset()
 filters = current_filters()
 
 st.title("About the data")
@@ -20,7 +20,7 @@ st.markdown(
 )
 
 st.subheader("Data files")
-inventory = file_inventory(ds, state.get_sources(), state.get_countries(), state.get_regions(), state.get_occupied_areas())
+inventory = file_inventory(state.get_dataset(), state.get_sources(), state.get_countries(), state.get_regions(), state.get_occupied_areas())
 st.dataframe(
     inventory,
     hide_index=True,

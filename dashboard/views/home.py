@@ -4,10 +4,10 @@ import streamlit as st
 
 from dashboard import charts
 from dashboard.filters import filter_events, filter_places, filter_statements
-from dashboard.ui import state, widgets
+from dashboard.ui import userdata, widgets
 from dashboard.ui.sidebar import current_filters
 
-ds = state.get_dataset()
+ds = userdata.current_dataset()
 filters = current_filters()
 events = filter_events(ds.events, filters)
 statements = filter_statements(ds.statements, filters)

@@ -1,0 +1,51 @@
+"""Your data: upload events, places or statements (or an ACLED export) for this browser session only."""
+
+import streamlit as st
+
+from dashboard import uploads
+from dashboard.templates import TEMPLATE_EXAMPLES
+from dashboard.ui import upload_flow, userdata
+
+st.title("Your data")
+st.markdown(
+    "Add your own events, places or statements to every page of the dashboard, beside the curated data. "
+    "They stay in this browser session only: nothing is stored on the server, and closing the tab or "
+    "pressing **Clear my data** removes them. Uploaded rows are checked against the same rules as the "
+    "curated data and are tagged *your data* wherever they appear."
+)
+
+KIND_LABELS = {"events": "Events (or an ACLED export)", "places": "Places", "statements": "Statements"}
+kind = st.radio("What does the file hold?", list(KIND_LABELS), format_func=KIND_LABELS.get, horizontal=True, key="upload_kind")
+
+with st.expander("Templates and format", expanded=False):
+    st.markdown(
+        "Use the template's columns (names are matched without regard to case; other columns are ignored). "
+        "Comma, semicolon and tab separators, UTF-8 (with or without BOM), UTF-16 and Windows-1252 are "
+        "recognised. Dates are YYYY-MM-DD; coordinates are decimal degrees (WGS84). Lists such as `actors` "
+        "and `topics` are separated by `;`. Events may give `lat`/`lon` instead of a `place_id`. ACLED's "
+        "standard export (event_id_cnty, event_date, event_type, actor1, actor2, country, latitude, "
+        f"longitude, ...) is recognised and mapped onto events. Limits: {uploads.MAX_BYTES // 1_000_000} MB "
+        f"and {uploads.MAX_ROWS:,} rows per file."
+    )
+    cols = st.columns(3)
+    for col, k in zip(cols, uploads.KINDS, strict=True):
+        col.download_button(
+            f"Template: {k}.csv", uploads.template_csv(k, TEMPLATE_EXAMPLES[k]), file_name=f"inf_watch_{k}_template.csv",
+            mime="text/csv", key=f"tpl_{k}",
+        )
+
+file = st.file_uploader("Upload a CSV file", type=["csv", "tsv", "txt"], key=f"uploader_{kind}")
+if file is not None:
+    upload_flow.process_upload(kind, file.name, file.getvalue(), key=file.file_id)
+    upload_flow.render_report(kind, file.name)
+
+held = userdata.counts()
+st.subheader("Held in this session")
+if held:
+    st.write(", ".join(f"{n:,} {k}" for k, n in held.items()))
+    if st.button("Clear my data", type="primary"):
+        userdata.clear()
+        upload_flow.forget_reports()
+        st.rerun()
+else:
+    st.write("No uploaded data.")
