@@ -42,6 +42,10 @@ def base_layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
     return fig
 
 
+# Above this many events the timeline shows monthly counts instead of one marker per event.
+TIMELINE_MAX_POINTS = 1500
+
+
 def events_timeline(events: pd.DataFrame, actors: pd.DataFrame, colour_by: str = "event_type") -> go.Figure:
     """Events over time: one row per event type (or per actor), hover with title, date and actors.
 
@@ -56,6 +60,8 @@ def events_timeline(events: pd.DataFrame, actors: pd.DataFrame, colour_by: str =
         fig.update_xaxes(visible=False)
         fig.update_yaxes(visible=False)
         return base_layout(fig, "Events over time", height=260)
+    if len(events) > TIMELINE_MAX_POINTS:
+        return events_per_period(events, actors, colour_by)
     frame = events.assign(
         actor_names=[", ".join(names.get(a, a) for a in ids) for ids in events["actors"]],
         hover=[plotly_text(t) for t in events["title"]],
@@ -95,3 +101,39 @@ def counts_by_year(frame: pd.DataFrame, date_col: str, title: str) -> go.Figure:
     fig.update_xaxes(title="Year")
     fig.update_yaxes(title="Records (count)", gridcolor="#eeeeee")
     return base_layout(fig, title, height=300)
+
+
+def events_per_period(events: pd.DataFrame, actors: pd.DataFrame, colour_by: str = "event_type") -> go.Figure:
+    """Stacked bars of events per month (or per year over long spans), by event type or by actor's side.
+
+    Used when there are too many events to draw one marker each: what the browser receives stays small.
+    """
+    span_years = (events["date"].max() - events["date"].min()).days / 365.25
+    freq, label = ("YS", "year") if span_years > 15 else ("MS", "month")
+    if colour_by == "actor":
+        sides = dict(zip(actors["actor_id"], actors["side"], strict=True))
+        rows = events[["date", "actors"]].explode("actors").dropna(subset=["actors"])
+        groups = rows["actors"].map(lambda a: sides.get(a, "Other"))
+        colours = SIDE_COLOURS
+    else:
+        rows = events[["date"]]
+        groups = events["event_type"].map(humanise)
+        names = sorted(groups.unique())
+        colours = {g: CATEGORY_COLOURS[i % len(CATEGORY_COLOURS)] for i, g in enumerate(names)}
+    period = rows["date"].dt.to_period("Y" if freq == "YS" else "M").dt.to_timestamp()
+    counts = pd.crosstab(period, groups)
+    fig = go.Figure()
+    for group in counts.columns:
+        fig.add_trace(
+            go.Bar(
+                x=counts.index,
+                y=counts[group],
+                name=str(group),
+                marker_color=colours.get(group, "#7F7F7F"),
+                hovertemplate=f"<b>{plotly_text(group)}</b><br>%{{x|%b %Y}}: %{{y:,}} events<extra></extra>",
+            )
+        )
+    fig.update_layout(barmode="stack", bargap=0.05)
+    fig.update_xaxes(title=f"Date ({label})", type="date")
+    fig.update_yaxes(title=f"Events per {label} (count)", gridcolor="#eeeeee")
+    return base_layout(fig, f"Events over time ({len(events):,} events, counted per {label})", height=420)

@@ -43,8 +43,14 @@ def url_radio(label: str, options: dict[str, str], param: str, key: str) -> str:
     return choice
 
 
+TABLE_MAX_ROWS = 500
+
+
 def events_table(events: pd.DataFrame, ds: Dataset) -> None:
-    """The filtered events, newest first, with sources as links (plain text everywhere else)."""
+    """The newest filtered events (at most TABLE_MAX_ROWS), sources as links, plain text everywhere else."""
+    total = len(events)
+    if total > TABLE_MAX_ROWS:
+        events = events.nlargest(TABLE_MAX_ROWS, "date")
     names = dict(zip(ds.actors["actor_id"], ds.actors["name"], strict=True))
     place_names = dict(zip(ds.places["place_id"], ds.places["name"], strict=True))
     view = pd.DataFrame(
@@ -71,3 +77,5 @@ def events_table(events: pd.DataFrame, ds: Dataset) -> None:
             "region": st.column_config.TextColumn("Region", help=", ".join(schema.REGIONS)),
         },
     )
+    if total > TABLE_MAX_ROWS:
+        st.caption(f"Showing the newest {TABLE_MAX_ROWS:,} of {total:,} events; the About page downloads them all.")
