@@ -103,7 +103,7 @@ def read_csv_rows(text: str, label: str) -> tuple[list[str], list[tuple[int, dic
                         problems.append(Problem(label, line, h, "this column name appears more than once"))
                     seen.add(h)
                 continue
-            if not any(cell.strip() for cell in record):
+            if not "".join(record).strip():
                 continue  # blank line: nothing to lose
             if len(record) != len(header):
                 problems.append(
@@ -174,6 +174,57 @@ def _parse_cell(fld: Field, raw: str) -> tuple[object, str | None]:
     return value, None
 
 
+def _default_column(fld: Field, n: int) -> pd.Series:
+    if fld.kind == "list":
+        return pd.Series([[] for _ in range(n)], dtype=object)
+    if fld.kind == "date":
+        return pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")
+    if fld.kind == "float":
+        return pd.Series(float("nan"), index=range(n), dtype="float64")
+    if fld.kind == "bool":
+        return pd.Series(pd.NA, index=range(n), dtype="boolean")
+    return pd.Series("", index=range(n), dtype=object).astype(str)
+
+
+def _parse_column(fld: Field, cells: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Vectorised `_parse_cell` for a whole column: (typed values, ok mask). Messages come from `_parse_cell`."""
+    text = cells.str.strip()
+    empty = text == ""
+    ok = ~empty if fld.required else pd.Series(True, index=cells.index)
+    if fld.kind == "date":
+        parsed = pd.to_datetime(text.where(text.str.fullmatch(r"\d{4}-\d{2}-\d{2}"), None), format="%Y-%m-%d", errors="coerce")
+        good = parsed.notna() & (parsed <= pd.Timestamp(date.today())) & (parsed.dt.year >= 1800)
+        ok &= empty | good
+        return parsed.where(good).astype("datetime64[ns]"), ok
+    if fld.kind == "float":
+        numbers = pd.to_numeric(text.where(~empty, None), errors="coerce").astype("float64")
+        good = numbers.notna() & (numbers.abs() != float("inf"))
+        if fld.min_value is not None:
+            good &= numbers >= fld.min_value
+        if fld.max_value is not None:
+            good &= numbers <= fld.max_value
+        ok &= empty | good
+        return numbers.where(good), ok
+    if fld.kind == "bool":
+        low = text.str.lower()
+        truthy, falsy = low.isin(("true", "yes", "1")), low.isin(("false", "no", "0"))
+        ok &= empty | truthy | falsy
+        return truthy.where(truthy | falsy, pd.NA).astype("boolean"), ok
+    if fld.kind == "url":
+        ok &= empty | text.str.match(_URL_RE.pattern, case=False)
+        return text, ok
+    if fld.kind == "list":
+        items = pd.Series([[i.strip() for i in v.split(";") if i.strip()] for v in text.tolist()], index=cells.index, dtype=object)
+        if fld.allowed:
+            flat = items.explode().dropna()
+            bad_idx = set(flat[~flat.isin(fld.allowed)].index)
+            ok &= ~cells.index.isin(bad_idx)
+        return items, ok
+    if fld.allowed:
+        ok &= empty | text.isin(fld.allowed)
+    return text, ok
+
+
 def validate_rows(
     table: Table, header: list[str], rows: list[tuple[int, dict[str, str]]], label: str
 ) -> tuple[pd.DataFrame, list[Problem]]:
@@ -192,45 +243,38 @@ def validate_rows(
         if h and h not in names:
             hint = " (it is computed on load)" if h in derived else ""
             problems.append(Problem(label, 1, h, f"unknown column{hint}; expected columns are {', '.join(sorted(names))}"))
-    records: list[dict[str, object]] = []
-    seen: dict[str, dict[object, int]] = {f.name: {} for f in stored if f.unique}
-    for line, row in rows:
-        record: dict[str, object] = {"_line": line}
-        ok = True
-        for fld in stored:
-            if fld.name not in row:
-                record[fld.name] = [] if fld.kind == "list" else None
-                continue
-            value, error = _parse_cell(fld, row[fld.name])
-            if error:
-                problems.append(Problem(label, line, fld.name, error))
-                ok = False
-                continue
-            if fld.unique and value is not None:
-                first = seen[fld.name].get(value)
-                if first is not None:
-                    problems.append(Problem(label, line, fld.name, f"'{value}' is already used on line {first}; ids must be unique"))
-                    ok = False
-                else:
-                    seen[fld.name][value] = line
-            record[fld.name] = value
-        if ok:
-            records.append(record)
-    columns = ["_line"] + [f.name for f in stored]
-    frame = pd.DataFrame.from_records(records, columns=columns)
+    lines = pd.Series([line for line, _ in rows], dtype="int64")
+    raw = pd.DataFrame([row for _, row in rows], columns=list(dict.fromkeys(h for h in header if h)))
+    raw.index = lines.index
+    frame = pd.DataFrame({"_line": lines})
+    bad_rows = pd.Series(False, index=lines.index)
     for fld in stored:
-        if fld.kind == "date":
-            frame[fld.name] = pd.to_datetime(frame[fld.name]).astype("datetime64[ns]")
-        elif fld.kind == "float":
-            frame[fld.name] = frame[fld.name].astype("float64")
-        elif fld.kind == "bool":
-            frame[fld.name] = frame[fld.name].astype("boolean")
-        elif fld.kind in ("text", "url"):
-            frame[fld.name] = frame[fld.name].fillna("").astype(str)
+        if fld.name not in raw.columns:
+            frame[fld.name] = _default_column(fld, len(lines))
+            continue
+        cells = raw[fld.name].fillna("").astype(str)
+        values, ok = _parse_column(fld, cells)
+        if fld.unique:
+            dup = ok & (cells.str.strip() != "") & cells.str.strip().duplicated(keep="first")
+            first_line = dict(zip(cells.str.strip()[~dup], lines[~dup], strict=True))
+            for i in dup[dup].index:
+                value = cells[i].strip()
+                problems.append(Problem(label, int(lines[i]), fld.name, f"'{value}' is already used on line {first_line[value]}; ids must be unique"))
+            bad_rows |= dup
+        for i in ok[~ok].index:
+            _, error = _parse_cell(fld, cells[i])
+            problems.append(Problem(label, int(lines[i]), fld.name, error or "is not valid"))
+        bad_rows |= ~ok
+        frame[fld.name] = values
+    frame = frame[~bad_rows].reset_index(drop=True)
+    problems.sort(key=lambda p: (p.line or 0, [f.name for f in stored].index(p.column) if p.column in names else -1))
     problems.extend(_check_rules(table, frame, label))
-    # Ids of every row, valid or not, so that one bad row does not cascade into reference errors.
-    frame.attrs["all_keys"] = {row.get(table.key, "").strip() for _, row in rows} - {""}
     return frame, problems
+
+
+def row_keys(table: Table, rows: list[tuple[int, dict[str, str]]]) -> set[str]:
+    """Ids of every row, valid or not, so that one bad row does not cascade into reference errors."""
+    return {(row.get(table.key) or "").strip() for _, row in rows} - {""}
 
 
 def _check_rules(table: Table, frame: pd.DataFrame, label: str) -> list[Problem]:
@@ -251,9 +295,15 @@ def _check_rules(table: Table, frame: pd.DataFrame, label: str) -> list[Problem]
     return problems
 
 
-def check_references(frames: dict[str, pd.DataFrame], labels: dict[str, str]) -> list[Problem]:
-    """Every reference (e.g. events.place_id → places.place_id) must resolve."""
+def check_references(
+    frames: dict[str, pd.DataFrame], labels: dict[str, str], keys: dict[str, set[str]] | None = None
+) -> list[Problem]:
+    """Every reference (e.g. events.place_id → places.place_id) must resolve.
+
+    `keys` may give the ids of every row of a table, including rows rejected for other faults.
+    """
     problems: list[Problem] = []
+    keys = keys or {}
     for name, table in schema.TABLES.items():
         if name not in frames:
             continue
@@ -264,15 +314,13 @@ def check_references(frames: dict[str, pd.DataFrame], labels: dict[str, str]) ->
             target_table, target_col = fld.references.split(".")
             if target_table not in frames:
                 continue
-            target = frames[target_table]
-            known = set(target[target_col]) | target.attrs.get("all_keys", set())
-            for line, value in zip(frame["_line"], frame[fld.name], strict=True):
-                values = value if isinstance(value, list) else ([value] if value else [])
-                for v in values:
-                    if v not in known:
-                        problems.append(
-                            Problem(labels[name], int(line), fld.name, f"'{v}' does not match any {target_col} in {labels[target_table]}")
-                        )
+            known = set(frames[target_table][target_col]) | keys.get(target_table, set())
+            values = frame[fld.name].explode() if fld.kind == "list" else frame[fld.name]
+            values = values[values.notna() & (values != "")]
+            unknown = values[~values.isin(known)]
+            for idx, v in unknown.items():
+                line = int(frame.at[idx, "_line"])
+                problems.append(Problem(labels[name], line, fld.name, f"'{v}' does not match any {target_col} in {labels[target_table]}"))
     return problems
 
 
@@ -403,6 +451,7 @@ def load_dataset(data_dir: Path | None = None) -> Dataset:
     data_dir = Path(data_dir or default_data_dir())
     frames: dict[str, pd.DataFrame] = {}
     labels: dict[str, str] = {}
+    keys: dict[str, set[str]] = {}
     problems: list[Problem] = []
     for name in schema.LOAD_ORDER:
         table = schema.TABLES[name]
@@ -420,7 +469,8 @@ def load_dataset(data_dir: Path | None = None) -> Dataset:
         frame, row_problems = validate_rows(table, header, rows, label)
         problems.extend(row_problems)
         frames[name] = frame
-    problems.extend(check_references(frames, labels))
+        keys[name] = row_keys(table, rows)
+    problems.extend(check_references(frames, labels, keys))
     if problems:
         raise DataValidationError(problems)
     derived = _derive(frames, load_regions(data_dir))
