@@ -1,6 +1,230 @@
-"""Placeholder while the ranges page is built."""
+"""Missile ranges: rings from any launch point, what lies in range, flight times and the missile catalogue."""
 
 import streamlit as st
 
-st.title("ranges")
-st.info("This page is being built.")
+from dashboard import export, range_charts, ranges
+from dashboard.text import escape_markdown, is_safe_url
+from dashboard.ui import state
+from dashboard.ui.sidebar import current_filters
+
+ds = state.get_dataset()
+filters = current_filters()
+DEFAULT = ranges.RangeView()
+PUTIN_2019_ID = "2019-02-20-putin-10-12-minutes"
+# NATO-side sites from which US missiles could reach Moscow: where the 2019 claim is tested.
+MOSCOW_LAUNCH_SITES = ("deveselu", "redzikowo", "wiesbaden", "mutlangen", "greenham_common", "comiso")
+
+KEY_LAUNCH, KEY_LAT, KEY_LON = "rng_launch", "rng_lat", "rng_lon"
+KEY_SYSTEM, KEY_RANGE, KEY_SPEED, KEY_VIEW = "rng_system", "rng_range", "rng_speed", "rng_view"
+KEY_TYPES, KEY_BASINGS = "rng_types", "rng_basings"
+
+places = ds.places
+place_names = dict(zip(places["place_id"], places["name"], strict=True))
+place_coords = {p: (float(la), float(lo)) for p, la, lo in zip(places["place_id"], places["lat"], places["lon"], strict=True)}
+system_names = dict(zip(ds.missiles["system_id"], ds.missiles["name"], strict=True))
+system_ranges = {s: ranges.system_range_km(ds.missiles, s) for s in ds.missiles["system_id"]}
+actor_sides = dict(zip(ds.actors["actor_id"], ds.actors["side"], strict=True))
+system_sides = {s: actor_sides.get(o, "Other") for s, o in zip(ds.missiles["system_id"], ds.missiles["operator"], strict=True)}
+
+st.title("Missile ranges")
+st.markdown(
+    "The 1987 INF Treaty banned **ground-launched** ballistic and cruise missiles with ranges of **500 to 5,500 km**, "
+    "in two classes: **shorter-range** (500–1,000 km) and **intermediate-range** (1,000–5,500 km). Missiles launched "
+    "from the sea or the air were not covered, whatever their range. Pick a launch site and a missile to see its reach."
+)
+
+# ---- Read the link once per session (bad values give a notice and the default), then keep it in step.
+url = {k: st.query_params.get(k) for k in ranges.RANGE_PARAMS if k in st.query_params}
+from_url, notices = ranges.parse_range_params(url, place_coords, system_ranges, DEFAULT)
+if KEY_LAUNCH not in st.session_state:
+    for notice in notices:
+        st.warning(escape_markdown(notice), icon="⚠️")
+for key, value in (
+    (KEY_LAUNCH, from_url.launch), (KEY_LAT, from_url.lat), (KEY_LON, from_url.lon), (KEY_SYSTEM, from_url.system),
+    (KEY_RANGE, from_url.range_km if from_url.system == ranges.CUSTOM else system_ranges.get(from_url.system, DEFAULT.range_km)),
+    (KEY_SPEED, from_url.speed_kmh), (KEY_VIEW, from_url.view),
+):
+    st.session_state.setdefault(key, value)
+
+launch_options = [ranges.CUSTOM, *sorted(place_names, key=lambda p: place_names[p].casefold())]
+system_options = [*sorted(system_names, key=lambda s: system_names[s].casefold()), ranges.CUSTOM]
+
+c1, c2, c3 = st.columns([2, 1, 1])
+launch = c1.selectbox(
+    "Launch point", launch_options, key=KEY_LAUNCH,
+    format_func=lambda p: "Any latitude and longitude…" if p == ranges.CUSTOM else place_names.get(p, p),
+    help="A place from the data (bases, reported 9M729 battalions, test ranges, capitals) or any coordinates.",
+)
+if launch == ranges.CUSTOM:
+    lat = c2.number_input("Latitude (°N, −90 to 90)", key=KEY_LAT, step=0.5, format="%.4f")
+    lon = c3.number_input("Longitude (°E, −180 to 180)", key=KEY_LON, step=0.5, format="%.4f")
+else:
+    lat, lon = place_coords[launch]
+    c2.metric("Latitude", f"{lat:.3f}°")
+    c3.metric("Longitude", f"{lon:.3f}°")
+
+c4, c5, c6, c7 = st.columns([2, 1, 1, 2])
+system = c4.selectbox(
+    "Missile system", system_options, key=KEY_SYSTEM,
+    format_func=lambda s: "Custom range…" if s == ranges.CUSTOM else f"{system_names.get(s, s)} ({system_ranges.get(s, 0):,.0f} km)",
+    help="The ring uses the highest published figure for the system (range_km_max); every claim is drawn too.",
+)
+if system == ranges.CUSTOM:
+    range_km = c5.number_input("Range (km)", key=KEY_RANGE, step=100.0, format="%.0f")
+else:
+    range_km = system_ranges[system]
+    c5.metric("Range used", f"{range_km:,.0f} km")
+speed_kmh = c6.number_input("Cruise speed (km/h)", key=KEY_SPEED, step=50.0, format="%.0f",
+                            help="Constant ground speed for cruise-missile flight times; subsonic missiles fly at about 800 km/h.")
+view = c7.radio("Map", list(ranges.VIEWS), key=KEY_VIEW, format_func=ranges.VIEWS.get, horizontal=True)
+
+current = ranges.RangeView(launch, float(lat), float(lon), system, float(range_km), float(speed_kmh), view)
+wanted = ranges.range_params(current, DEFAULT)
+for key in ranges.RANGE_PARAMS:
+    if key in wanted:
+        if st.query_params.get(key) != wanted[key]:
+            st.query_params[key] = wanted[key]
+    elif key in st.query_params:
+        del st.query_params[key]
+
+problems = ranges.check_point(lat, lon) + ranges.check_range(range_km) + ranges.check_speed(speed_kmh)
+for problem in problems:
+    st.error(escape_markdown(problem), icon="🚫")
+
+if not problems:
+    launch_name = "the chosen point" if launch == ranges.CUSTOM else place_names[launch]
+    if launch == ranges.CUSTOM:
+        launch_name = f"{lat:.3f}°N {lon:.3f}°E"
+    label = f"custom range, {range_km:,.0f} km" if system == ranges.CUSTOM else f"{system_names[system]}, {range_km:,.0f} km"
+    side = system_sides.get(system, "Other")
+    claims = None if system == ranges.CUSTOM else ranges.system_claims(ds.range_claims, system)
+    everywhere = ranges.add_flight_times(ranges.place_distances(lat, lon, places), speed_kmh)
+    everywhere = everywhere.assign(side=ranges.place_sides(everywhere, ds.actors).to_numpy())
+    if launch != ranges.CUSTOM:
+        everywhere = everywhere[everywhere["place_id"] != launch]
+    targets = everywhere[everywhere["distance_km"] <= range_km]
+    countries = ranges.countries_in_range(lat, lon, range_km, state.get_country_index())
+    reach = max([range_km, *([] if claims is None else claims["range_km"].tolist())])
+    tolerance = 0.02 if view == "launch" and reach < 1500 else 0.06
+    fig = range_charts.ring_map(
+        launch_name=launch_name, lat=lat, lon=lon, range_km=range_km, range_label=label, side=side,
+        places=everywhere, outlines=state.get_range_outlines(tolerance), claims=claims, view=view, speed_kmh=speed_kmh,
+    )
+
+    st.plotly_chart(fig, width="stretch", config={"displaylogo": False, "scrollZoom": True}, key="rng_map")
+    band_col, *metric_cols = st.columns([3, 1, 1, 1])
+    with band_col:
+        st.markdown(
+            "**The band explained.** Shaded yellow: the **shorter-range** class, 500–1,000 km. Shaded green: the "
+            "**intermediate-range** class, 1,000–5,500 km. Dashed circles mark 500, 1,000 and 5,500 km. The ban covered "
+            "ground-launched missiles only: a sea- or air-launched missile of the same range was allowed."
+        )
+    metric_cols[0].metric("Range drawn", f"{range_km:,.0f} km", help="For a catalogued system: its highest published figure.")
+    metric_cols[1].metric("Places in range", f"{len(targets):,}")
+    metric_cols[2].metric("Countries in range", f"{len(countries):,}", help="Countries with any territory within range.")
+    if claims is not None and len(claims) > 1:
+        with st.expander(f"Published range claims for {escape_markdown(system_names[system])} (dotted rings; hatched band between them)",
+                         expanded=True):
+            for row in claims.itertuples(index=False):
+                for claimant, (publisher, title, _url) in zip(row.claimants, row.sources, strict=True):
+                    st.markdown(f"- **{row.range_km:,.0f} km**: {escape_markdown(claimant)} — source: "
+                                f"{escape_markdown(publisher)}, “{escape_markdown(title)}”")
+
+    st.subheader("What is in range")
+    st.caption(
+        f"Geodesic distances on the WGS84 ellipsoid from {escape_markdown(launch_name)}, within {range_km:,.0f} km. "
+        "Countries: distance to the nearest point of their boundary (0 if the launch point is inside). "
+        "Click a column heading to sort."
+    )
+    tab_places, tab_countries = st.tabs([f"Places ({len(targets)})", f"Countries ({len(countries)})"])
+    with tab_places:
+        shown = targets[["name", "kind", "country", "side", "distance_km", "bearing_deg", "ballistic_min", "cruise_min"]]
+        st.dataframe(
+            shown, hide_index=True, width="stretch",
+            column_config={
+                "name": "Place", "kind": "Kind", "country": "Country", "side": "Operator's side",
+                "distance_km": st.column_config.NumberColumn("Distance (km)", format="%.0f"),
+                "bearing_deg": st.column_config.NumberColumn("Bearing (° from north)", format="%.0f"),
+                "ballistic_min": st.column_config.NumberColumn("Ballistic flight (min)", format="%.1f",
+                                                               help="Minimum-energy trajectory; see the model below."),
+                "cruise_min": st.column_config.NumberColumn(f"Cruise flight at {speed_kmh:,.0f} km/h (min)", format="%.0f"),
+            },
+        )
+        st.download_button("Download places in range (CSV)", export.to_csv_bytes(targets), file_name="places_in_range.csv",
+                           mime="text/csv", key="rng_dl_places")
+    with tab_countries:
+        st.dataframe(countries, hide_index=True, width="stretch",
+                     column_config={"country": "Country", "nearest_km": st.column_config.NumberColumn("Nearest territory (km)", format="%.0f")})
+        st.download_button("Download countries in range (CSV)", export.to_csv_bytes(countries), file_name="countries_in_range.csv",
+                           mime="text/csv", key="rng_dl_countries")
+
+    st.subheader("Flight time")
+    st.markdown(
+        "**Ballistic model.** The minimum-energy ellipse between launch and target on a spherical Earth "
+        "(radius 6,371 km) that does not rotate, with no atmosphere, launched and landing at the surface with no "
+        "boost phase. Depressed trajectories arrive sooner and lofted ones later; boost and re-entry add time. "
+        f"**Cruise model.** The geodesic distance flown at a constant {speed_kmh:,.0f} km/h (change it above); real "
+        "cruise missiles fly longer, indirect routes."
+    )
+    moscow = places[places["place_id"] == "moscow"]
+    launches = places[places["place_id"].isin(MOSCOW_LAUNCH_SITES)]
+    if not moscow.empty and not launches.empty:
+        m_lat, m_lon = float(moscow["lat"].iloc[0]), float(moscow["lon"].iloc[0])
+        to_moscow = ranges.flight_times_to(m_lat, m_lon, launches, speed_kmh)
+        left, right = st.columns([3, 2])
+        with left:
+            st.markdown("**From NATO sites to Moscow, by the model**")
+            st.dataframe(
+                to_moscow[["name", "distance_km", "ballistic_min", "cruise_min"]], hide_index=True, width="stretch",
+                column_config={
+                    "name": "Launch site",
+                    "distance_km": st.column_config.NumberColumn("Distance (km)", format="%.0f"),
+                    "ballistic_min": st.column_config.NumberColumn("Ballistic (min)", format="%.1f"),
+                    "cruise_min": st.column_config.NumberColumn(f"Cruise at {speed_kmh:,.0f} km/h (min)", format="%.0f"),
+                },
+            )
+        with right:
+            st.markdown("**The claim**")
+            said = ds.statements[ds.statements["statement_id"] == PUTIN_2019_ID]
+            if said.empty:
+                st.info("In his address to the Federal Assembly in February 2019 Vladimir Putin said, in paraphrase, that "
+                        "missiles deployed in Europe could reach Moscow in 10 to 12 minutes. (Not recorded in the statements data.)")
+            else:
+                s = said.iloc[0]
+                text = escape_markdown(s["text"])
+                st.markdown(f"> “{text}”" if s["quote_type"] != "paraphrase" else f"> Paraphrase: {text}")
+                how = s["quote_type"] + (f" by {s['translated_by']}" if s["quote_type"] == "translation" and s["translated_by"] else "")
+                st.caption(escape_markdown(
+                    f"{s['speaker']}, {s['speaker_role']}, {s['venue'] or s['context']}, {s['date']:%d %B %Y} ({how}). "
+                    f"Source: {s['source_publisher']}, “{s['source_title']}”."
+                ))
+                if is_safe_url(s["source_url"]):
+                    st.link_button("Open the source ↗", s["source_url"])
+            fastest = to_moscow["ballistic_min"].min()
+            st.markdown(
+                f"The model gives {fastest:.1f} to {to_moscow['ballistic_min'].max():.1f} minutes for a ballistic missile "
+                f"from these sites, and hours for a cruise missile at {speed_kmh:,.0f} km/h."
+            )
+
+st.subheader("Missile catalogue")
+f1, f2 = st.columns(2)
+types = f1.multiselect("Flight profile", ["ballistic", "cruise", "hypersonic glide"], key=KEY_TYPES, placeholder="All types")
+basings = f2.multiselect("Basing", ["ground", "sea", "air"], key=KEY_BASINGS, placeholder="All basings")
+catalogue = ranges.missile_catalogue(ds.missiles, ds.actors, filters.actors, tuple(types), tuple(basings))
+if filters.actors:
+    st.caption("Filtered by the sidebar's actor filter (operator; an alliance includes its members).")
+st.plotly_chart(range_charts.range_chart(catalogue, ds.range_claims), width="stretch", config={"displaylogo": False}, key="rng_chart")
+st.dataframe(
+    catalogue[["name", "missile_type", "basing", "operator_name", "range_km_min", "range_km_max", "inf_class", "inf_status", "status",
+               "source_url"]],
+    hide_index=True, width="stretch",
+    column_config={
+        "name": "System", "missile_type": "Type", "basing": "Basing", "operator_name": "Operator",
+        "range_km_min": st.column_config.NumberColumn("Range min (km)", format="%.0f"),
+        "range_km_max": st.column_config.NumberColumn("Range max (km)", format="%.0f"),
+        "inf_class": "Treaty class (by max range)", "inf_status": "Under the treaty", "status": "Status",
+        "source_url": st.column_config.LinkColumn("Source", display_text="open source ↗"),
+    },
+)
+st.download_button("Download the catalogue (CSV)", export.to_csv_bytes(catalogue), file_name="missile_catalogue.csv",
+                   mime="text/csv", key="rng_dl_catalogue")

@@ -1,0 +1,326 @@
+"""Plotly figure builders for the missile-ranges page: range-ring maps on plain km axes and the range chart.
+
+Maps avoid plotly's geo layer (which fetches outlines from a CDN): outlines, graticule and rings are
+projected here with pyproj and drawn with go.Scatter on x/y axes in km, equal scale on both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import shapely
+from shapely.geometry import Polygon
+
+from dashboard import ranges, schema
+from dashboard.charts import SIDE_COLOURS, base_layout, plotly_text
+
+# Treaty classes shaded on every chart (Okabe–Ito yellow and bluish green, light).
+CLASS_FILLS = {
+    "shorter": ("Shorter-range class, 500–1,000 km", "rgba(240, 228, 66, 0.35)"),
+    "intermediate": ("Intermediate-range class, 1,000–5,500 km", "rgba(0, 158, 115, 0.10)"),
+}
+THRESHOLD_COLOUR = "#444444"
+OUTLINE_COLOUR = "#9AA3AD"
+GRATICULE_COLOUR = "#E3E7EB"
+TREATY_RINGS_KM = (schema.INF_SHORTER_RANGE_KM[0], schema.INF_SHORTER_RANGE_KM[1], schema.INF_BAND_KM[1])
+# The regional view: km from 52°N 10°E in Lambert azimuthal equal-area (Europe, Black Sea, Baltic).
+REGION_EXTENT_KM = ((-2800.0, 4300.0), (-2500.0, 2700.0))
+
+
+def outline_lines(countries: pd.DataFrame, tolerance_deg: float = 0.05, min_area_deg2: float = 0.02) -> tuple[np.ndarray, np.ndarray]:
+    """Country borders and coasts as one lon/lat polyline (degrees) with NaN between the pieces.
+
+    Simplified to `tolerance_deg` and without islands smaller than `min_area_deg2`; the artificial edges
+    Natural Earth draws along the antimeridian and the South Pole are left out.
+    """
+    lons: list[np.ndarray] = []
+    lats: list[np.ndarray] = []
+    for geom in countries.geometry:
+        if geom is None or geom.is_empty:
+            continue
+        for poly in shapely.get_parts(geom):
+            if not isinstance(poly, Polygon) or poly.area < min_area_deg2:
+                continue
+            simple = poly.simplify(tolerance_deg, preserve_topology=True)
+            for ring in [simple.exterior, *simple.interiors]:
+                xy = np.asarray(ring.coords)
+                # Break the line where an edge runs along ±180°, along the bottom of the map, or jumps across
+                # the map (a polygon closed round the back of the globe): none of these is a real border.
+                seam = (
+                    ((np.abs(xy[:-1, 0]) > 179.999) & (np.abs(xy[1:, 0]) > 179.999))
+                    | ((xy[:-1, 1] < -89.9) & (xy[1:, 1] < -89.9))
+                    | (np.abs(np.diff(xy[:, 0])) > 30.0)
+                )
+                start = 0
+                for cut in [*(np.nonzero(seam)[0] + 1).tolist(), len(xy)]:
+                    piece = xy[start:cut]
+                    if len(piece) > 1:
+                        lons.append(np.append(piece[:, 0], np.nan))
+                        lats.append(np.append(piece[:, 1], np.nan))
+                    start = cut
+    if not lons:
+        return np.empty(0), np.empty(0)
+    return np.concatenate(lons), np.concatenate(lats)
+
+
+def graticule_lines(step_deg: float = 10.0) -> tuple[np.ndarray, np.ndarray]:
+    """Meridians and parallels every `step_deg` degrees as one lon/lat polyline with NaN breaks."""
+    lons, lats = [], []
+    fine = np.linspace(-80.0, 80.0, 161)
+    for lo in np.arange(-180.0, 180.0, step_deg):
+        lons += [np.full(fine.size, lo), [np.nan]]
+        lats += [fine, [np.nan]]
+    fine_lon = np.linspace(-180.0, 180.0, 361)
+    for la in np.arange(-80.0, 81.0, step_deg):
+        lons += [fine_lon, [np.nan]]
+        lats += [np.full(fine_lon.size, la), [np.nan]]
+    return np.concatenate(lons), np.concatenate(lats)
+
+
+def _clip_to_box(x: np.ndarray, y: np.ndarray, xr: tuple[float, float], yr: tuple[float, float]) -> tuple[list, list]:
+    """Drop points far outside the view (breaking the line there) and round to 0.1 km, as lists for plotly."""
+    mx = (xr[1] - xr[0]) * 0.5
+    my = (yr[1] - yr[0]) * 0.5
+    outside = (x < xr[0] - mx) | (x > xr[1] + mx) | (y < yr[0] - my) | (y > yr[1] + my) | np.isnan(x) | np.isnan(y)
+    x = np.where(outside, np.nan, np.round(x, 1))
+    y = np.where(outside, np.nan, np.round(y, 1))
+    # Collapse runs of NaN, then hand plotly None for the gaps.
+    keep = ~(outside & np.append([True], outside[:-1]))
+    x, y = x[keep], y[keep]
+    return [None if np.isnan(v) else float(v) for v in x], [None if np.isnan(v) else float(v) for v in y]
+
+
+@dataclass(frozen=True)
+class MapFrame:
+    """How a range map is projected: a PROJ string in km, the visible box and axis titles."""
+
+    proj: str
+    x_range: tuple[float, float]
+    y_range: tuple[float, float]
+    x_title: str
+    y_title: str
+    note: str
+
+
+def map_frame(view: str, lat: float, lon: float, reach_km: float) -> MapFrame:
+    """Projection and extent for a view: `launch` (azimuthal equidistant on the point) or `region` (Europe)."""
+    if view == "region":
+        xr, yr = REGION_EXTENT_KM
+        return MapFrame(
+            ranges.REGION_PROJ,
+            xr,
+            yr,
+            "km east (+) or west (−) of 52°N 10°E",
+            "km north (+) or south (−) of 52°N 10°E",
+            "Lambert azimuthal equal-area centred on 52°N 10°E (as EPSG:3035); geodesic rings drawn true.",
+        )
+    half = max(float(reach_km) * 1.12, 800.0)
+    return MapFrame(
+        ranges.launch_projection(lat, lon),
+        (-half * 1.6, half * 1.6),
+        (-half, half),
+        "km east (+) or west (−) of the launch point",
+        "km north (+) or south (−) of the launch point",
+        "Azimuthal equidistant projection centred on the launch point: every distance from it is true.",
+    )
+
+
+def _ring_xy(frame: MapFrame, lat: float, lon: float, range_km: float) -> tuple[np.ndarray, np.ndarray]:
+    lons, lats = ranges.ring_vertices(lat, lon, range_km)
+    x, y = ranges.project_lonlat(np.append(lons, lons[0]), np.append(lats, lats[0]), frame.proj)
+    return x, y
+
+
+def _annulus(frame: MapFrame, lat: float, lon: float, inner_km: float, outer_km: float) -> tuple[list, list]:
+    """Outer ring, a gap, then the inner ring reversed: plotly fills the band and leaves the hole."""
+    ox, oy = _ring_xy(frame, lat, lon, outer_km)
+    ix, iy = _ring_xy(frame, lat, lon, inner_km)
+    x = [*np.round(ox, 1).tolist(), None, *np.round(ix[::-1], 1).tolist()]
+    y = [*np.round(oy, 1).tolist(), None, *np.round(iy[::-1], 1).tolist()]
+    return x, y
+
+
+def _short_claimant(text: str, width: int = 38) -> str:
+    head = str(text).split(":")[0].split(" (")[0].strip()
+    return head if len(head) <= width else head[: width - 1].rstrip() + "…"
+
+
+def ring_map(
+    *,
+    launch_name: str,
+    lat: float,
+    lon: float,
+    range_km: float,
+    range_label: str,
+    side: str,
+    places: pd.DataFrame,
+    outlines: tuple[np.ndarray, np.ndarray],
+    claims: pd.DataFrame | None = None,
+    view: str = "launch",
+    speed_kmh: float = ranges.DEFAULT_CRUISE_SPEED_KMH,
+) -> go.Figure:
+    """Range rings from a launch point on a projected map with axes in km.
+
+    `places`: every place with distance_km, ballistic_min, cruise_min, side, name, kind, country, lat, lon.
+    `claims`: output of ranges.system_claims (range_km, claimants), drawn as a disputed band and labelled rings.
+    Traces: country outlines, graticule, the two treaty classes (shaded), the 500 / 1,000 / 5,500 km
+    thresholds, the disputed band and claim rings, the chosen range, places in and out of range, the launch point.
+    """
+    claim_ranges = [] if claims is None or claims.empty else claims["range_km"].tolist()
+    reach = max([range_km, *claim_ranges])
+    frame = map_frame(view, lat, lon, reach)
+    fig = go.Figure()
+
+    gx, gy = ranges.project_lonlat(*graticule_lines(), frame.proj)
+    gx, gy = _clip_to_box(gx, gy, frame.x_range, frame.y_range)
+    fig.add_trace(go.Scatter(x=gx, y=gy, mode="lines", line={"color": GRATICULE_COLOUR, "width": 0.8}, hoverinfo="skip",
+                             showlegend=False, name="Graticule (10°)"))
+    ox, oy = ranges.project_lonlat(outlines[0], outlines[1], frame.proj)
+    ox, oy = _clip_to_box(ox, oy, frame.x_range, frame.y_range)
+    fig.add_trace(go.Scatter(x=ox, y=oy, mode="lines", line={"color": OUTLINE_COLOUR, "width": 0.9}, hoverinfo="skip",
+                             name="Borders and coasts", showlegend=False))
+
+    for (key, (label, colour)), (inner, outer) in zip(
+        CLASS_FILLS.items(), (schema.INF_SHORTER_RANGE_KM, schema.INF_INTERMEDIATE_RANGE_KM), strict=True
+    ):
+        x, y = _annulus(frame, lat, lon, inner, outer)
+        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", fill="toself", fillcolor=colour, line={"width": 0},
+                                 name=label, legendgroup=key, hoverinfo="skip"))
+
+    tx, ty = [], []
+    for r in TREATY_RINGS_KM:
+        x, y = _ring_xy(frame, lat, lon, r)
+        tx += [*np.round(x, 1).tolist(), None]
+        ty += [*np.round(y, 1).tolist(), None]
+    fig.add_trace(go.Scatter(x=tx, y=ty, mode="lines", line={"color": THRESHOLD_COLOUR, "width": 1, "dash": "dash"},
+                             name="Treaty thresholds: 500, 1,000, 5,500 km", hoverinfo="skip"))
+    lab_lons, lab_lats, _ = ranges.GEOD.fwd([lon] * 3, [lat] * 3, [0.0] * 3, [r * 1000 for r in TREATY_RINGS_KM])
+    lx, ly = ranges.project_lonlat(lab_lons, lab_lats, frame.proj)
+    fig.add_trace(go.Scatter(x=lx, y=ly, mode="text", text=[f"{r:,.0f} km" for r in TREATY_RINGS_KM], textposition="top center",
+                             textfont={"color": THRESHOLD_COLOUR, "size": 11}, hoverinfo="skip", showlegend=False))
+
+    colour = SIDE_COLOURS.get(side, SIDE_COLOURS["Other"])
+    if len(claim_ranges) > 1 and min(claim_ranges) < max(claim_ranges):
+        x, y = _annulus(frame, lat, lon, min(claim_ranges), max(claim_ranges))
+        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", fill="toself", line={"width": 0}, fillcolor="rgba(0,0,0,0)",
+                                 fillpattern={"shape": "/", "fgcolor": colour, "fgopacity": 0.35, "size": 9, "solidity": 0.15},
+                                 name=f"Disputed: {min(claim_ranges):,.0f}–{max(claim_ranges):,.0f} km by the claims", hoverinfo="skip"))
+    if claim_ranges:
+        n = len(claim_ranges)
+        for i, row in enumerate(claims.itertuples(index=False)):
+            x, y = _ring_xy(frame, lat, lon, row.range_km)
+            who = "<br>".join(plotly_text(c, 70) for c in row.claimants)
+            short = "; ".join(_short_claimant(c) for c in row.claimants)
+            fig.add_trace(go.Scatter(
+                x=np.round(x, 1), y=np.round(y, 1), mode="lines", line={"color": colour, "width": 1.2, "dash": "dot"},
+                name=plotly_text(f"{row.range_km:,.0f} km: {short}", 200), legendgroup="claims",
+                legendgrouptitle={"text": "Range claims (dotted)"},
+                hovertemplate=f"<b>Claim: {row.range_km:,.0f} km</b><br>{who}<extra></extra>",
+            ))
+            az = 200.0 + 140.0 * (i / max(n - 1, 1))
+            la_lon, la_lat, _ = ranges.GEOD.fwd(lon, lat, az, row.range_km * 1000)
+            px, py = ranges.project_lonlat([la_lon], [la_lat], frame.proj)
+            fig.add_trace(go.Scatter(x=px, y=py, mode="markers+text", marker={"color": colour, "size": 5},
+                                     text=[f"{row.range_km:,.0f}"], textposition="middle left",
+                                     textfont={"size": 11, "color": "#1B1F24"}, hoverinfo="skip", showlegend=False))
+
+    x, y = _ring_xy(frame, lat, lon, range_km)
+    fig.add_trace(go.Scatter(x=np.round(x, 1), y=np.round(y, 1), mode="lines", line={"color": colour, "width": 3},
+                             name=plotly_text(range_label, 200),
+                             hovertemplate=plotly_text(range_label, 200) + "<extra></extra>"))
+
+    if not places.empty:
+        px, py = ranges.project_lonlat(places["lon"].to_numpy(float), places["lat"].to_numpy(float), frame.proj)
+        in_range = places["distance_km"].to_numpy(float) <= range_km
+        hover = [
+            f"<b>{plotly_text(r.name)}</b><br>{plotly_text(str(r.kind).replace('_', ' '))} · {plotly_text(r.country or '')}"
+            f"<br>{r.distance_km:,.0f} km from the launch point"
+            f"<br>Ballistic (minimum-energy): {ranges.format_minutes(r.ballistic_min)}"
+            f"<br>Cruise at {speed_kmh:,.0f} km/h: {ranges.format_minutes(r.cruise_min)}"
+            for r in places.itertuples(index=False)
+        ]
+        hover = np.array(hover, dtype=object)
+        sides = places["side"].to_numpy()
+        fig.add_trace(go.Scatter(x=px[~in_range], y=py[~in_range], mode="markers", name="Places out of range",
+                                 marker={"color": "#BBBBBB", "size": 6, "symbol": "circle-open"},
+                                 text=hover[~in_range], hovertemplate="%{text}<extra></extra>"))
+        for s in ("NATO", "Russia", "Other"):
+            m = in_range & (sides == s)
+            if not m.any():
+                continue
+            fig.add_trace(go.Scatter(x=px[m], y=py[m], mode="markers", name=f"In range: {s} places",
+                                     marker={"color": SIDE_COLOURS[s], "size": 8, "line": {"width": 1, "color": "white"}},
+                                     text=hover[m], hovertemplate="%{text}<extra></extra>"))
+    lx, ly = ranges.project_lonlat([lon], [lat], frame.proj)
+    fig.add_trace(go.Scatter(x=lx, y=ly, mode="markers", name=plotly_text(f"Launch point: {launch_name}", 200),
+                             marker={"symbol": "star", "size": 16, "color": "#000000", "line": {"width": 1, "color": "white"}},
+                             hovertemplate=plotly_text(f"{launch_name} ({lat:.3f}°, {lon:.3f}°)", 200) + "<extra></extra>"))
+
+    fig.update_xaxes(title=frame.x_title, range=list(frame.x_range), showgrid=False, zeroline=False, ticksuffix=" km",
+                     separatethousands=True, constrain="domain")
+    fig.update_yaxes(title=frame.y_title, range=list(frame.y_range), showgrid=False, zeroline=False, ticksuffix=" km",
+                     scaleanchor="x", scaleratio=1, separatethousands=True, constrain="domain")
+    title = f"Range rings from {plotly_text(launch_name, 200)}: {plotly_text(range_label, 200)}"
+    base_layout(fig, title, height=820)
+    fig.update_layout(
+        legend={"orientation": "h", "y": -0.08, "x": 0, "xanchor": "left", "yanchor": "top", "font": {"size": 12},
+                "groupclick": "toggleitem"},
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        dragmode="pan",
+    )
+    fig.add_annotation(text=frame.note, showarrow=False, xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="bottom",
+                       font={"size": 11, "color": "#555555"}, bgcolor="rgba(255,255,255,0.8)")
+    return fig
+
+
+def range_chart(catalogue: pd.DataFrame, claims: pd.DataFrame) -> go.Figure:
+    """Each system's range (min–max) on a 0–6,000 km axis, coloured by side, with claims as markers.
+
+    `catalogue`: output of ranges.missile_catalogue; `claims`: range_claims (system_id, claimant, range_km).
+    The two treaty classes are shaded.
+    """
+    fig = go.Figure()
+    for (label, colour), (lo, hi) in zip(CLASS_FILLS.values(), (schema.INF_SHORTER_RANGE_KM, schema.INF_INTERMEDIATE_RANGE_KM), strict=True):
+        fig.add_vrect(x0=lo, x1=hi, fillcolor=colour, line_width=0, layer="below")
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", marker={"symbol": "square", "size": 14, "color": colour},
+                                 name=label, hoverinfo="skip"))
+    if catalogue.empty:
+        fig.add_annotation(text="No missile systems match the filters", showarrow=False, font={"size": 16},
+                           x=0.5, y=0.5, xref="paper", yref="paper")
+        fig.update_yaxes(visible=False)
+        fig.update_xaxes(title="Range (km)", range=[0, 6000])
+        return base_layout(fig, "Missile ranges against the treaty band", height=260)
+    order = catalogue.sort_values("range_km_max")["name"].map(plotly_text).tolist()
+    for side in ("NATO", "Russia", "Other"):
+        part = catalogue[catalogue["side"] == side]
+        if part.empty:
+            continue
+        xs, ys, texts = [], [], []
+        for r in part.itertuples(index=False):
+            hover = (f"<b>{plotly_text(r.name)}</b><br>{plotly_text(r.operator_name)} · {r.missile_type}, {r.basing}-launched"
+                     f"<br>Range {r.range_km_min:,.0f}–{r.range_km_max:,.0f} km<br>{plotly_text(r.inf_status)}")
+            hi = r.range_km_max if r.range_km_max > r.range_km_min else r.range_km_min + 1e-6
+            xs += [r.range_km_min, hi, None]
+            ys += [plotly_text(r.name)] * 2 + [None]
+            texts += [hover, hover, None]
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers", name=f"{side} systems (lowest–highest figure)",
+                                 line={"color": SIDE_COLOURS[side], "width": 7}, marker={"size": 9, "color": SIDE_COLOURS[side]},
+                                 text=texts, hovertemplate="%{text}<extra></extra>", legendgroup=side))
+    part = claims[claims["system_id"].isin(catalogue["system_id"])]
+    if not part.empty:
+        names = dict(zip(catalogue["system_id"], catalogue["name"], strict=True))
+        fig.add_trace(go.Scatter(
+            x=part["range_km"], y=[plotly_text(names[s]) for s in part["system_id"]], mode="markers", name="Published claims",
+            marker={"symbol": "diamond", "size": 9, "color": "white", "line": {"width": 1.5, "color": "#000000"}},
+            text=[f"<b>{r:,.0f} km</b><br>{plotly_text(c)}" for r, c in zip(part["range_km"], part["claimant"], strict=True)],
+            hovertemplate="%{text}<extra></extra>",
+        ))
+    for x, text in ((750, "shorter-range"), (3250, "intermediate-range")):
+        fig.add_annotation(x=x, y=1.0, yref="paper", text=text, showarrow=False, yanchor="bottom", font={"size": 11, "color": "#333333"})
+    fig.update_xaxes(title="Range (km)", range=[0, 6000], dtick=500, separatethousands=True, gridcolor="#eeeeee")
+    fig.update_yaxes(title=None, categoryorder="array", categoryarray=order, gridcolor="#f4f4f4")
+    height = max(320, 30 * len(catalogue) + 150)
+    return base_layout(fig, f"Ranges of {len(catalogue)} missile systems against the treaty band", height=height)

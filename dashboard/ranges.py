@@ -1,0 +1,671 @@
+"""Geodesy and flight times for the missile-ranges page: rings, what is in range, how long a missile takes.
+
+Usable from a notebook without Streamlit:
+
+    from dashboard.ranges import (range_ring, targets_in_range, countries_in_range,
+                                  flight_time_ballistic_s, flight_time_cruise_s)
+
+    range_ring(lat, lon, range_km)            -> shapely Polygon or MultiPolygon, EPSG:4326 (lon, lat
+                                                 degrees), bounded by the geodesic circle on WGS84
+    targets_in_range(lat, lon, range_km, places=None)
+                                              -> DataFrame: place_id, name, kind, country, operator,
+                                                 lat, lon, distance_km, bearing_deg (curated places by
+                                                 default, via dashboard.data.load_places())
+    countries_in_range(lat, lon, range_km, countries=None)
+                                              -> DataFrame: country, nearest_km
+    flight_time_ballistic_s(distance_km)      -> seconds (minimum-energy trajectory)
+    flight_time_cruise_s(distance_km, speed_kmh) -> seconds
+
+Latitudes and longitudes are WGS84 degrees; distances are geodesic kilometres on the WGS84
+ellipsoid (pyproj.Geod, i.e. GeographicLib, accurate to a few nanometres).
+
+Rings: vertices are placed with the geodesic direct problem, so each lies at the stated distance. A
+ring that encloses a pole becomes a polygon that runs along the antimeridian up to the pole; a ring
+that crosses the antimeridian is split into a MultiPolygon; the points where it crosses are solved
+exactly on the circle, not interpolated.
+
+Countries: the nearest distance to a country is the geodesic distance to the nearest vertex of its
+boundary after densifying every edge to at most 0.05° (about 5.5 km), or 0 when the launch point is
+inside it. A fast spherical screen picks the few candidate vertices, which are then measured on the
+ellipsoid. Build the vertex index once with `build_country_index(load_countries())` and pass it as
+`countries` when you call `countries_in_range` many times.
+
+Flight times: the ballistic time is that of the minimum-energy ellipse between two points on the
+surface of a spherical (R = 6,371 km), non-rotating Earth with no atmosphere, with burnout at the
+surface (no boost phase). Real missiles fly differently; the model is a reference, not a prediction.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+from shapely.geometry import MultiPolygon, Point, Polygon, box
+from shapely.geometry.polygon import orient
+
+from dashboard.text import is_safe_url
+
+GEOD = pyproj.Geod(ellps="WGS84")
+EARTH_RADIUS_KM = 6371.0088  # IUGG mean radius, for the spherical flight-time model and the screen
+MU_EARTH_KM3_S2 = 398600.4418  # standard gravitational parameter GM of the Earth
+MAX_RANGE_KM = 19000.0  # beyond this a "ring" is a small circle round the antipode: not a missile range
+MAX_SPEED_KMH = 30000.0  # faster than any glide vehicle (Mach 25 is about 30,000 km/h)
+DEFAULT_CRUISE_SPEED_KMH = 800.0  # a typical subsonic land-attack cruise missile (about Mach 0.65-0.75)
+RING_VERTICES = 720  # one vertex every half degree of azimuth
+DENSIFY_DEG = 0.05  # longest boundary edge kept when indexing countries (degrees)
+
+# Screen for the nearest vertex: WGS84 geodesic / spherical (R = 6,371.0088 km) great-circle distance
+# lies between 0.9944 and 1.0050 for every pair of points (tested in tests/test_ranges.py), so the
+# vertex nearest on the ellipsoid lies, on the sphere, within (ellipsoidal distance of the spherically nearest
+# vertex) / 0.9944. 0.994 and 1 km of slack leave room.
+_RATIO_MIN = 0.994
+_SCREEN_SLACK_KM = 1.0
+
+# Azimuthal projections: AEQD centred on the launch point keeps distances from it true (PROJ solves the
+# ellipsoidal case with GeographicLib), the regional view is Lambert azimuthal equal-area on EPSG:3035's
+# centre (52°N 10°E) without its false origin, so the axes read km from that centre.
+REGION_CENTRE = (52.0, 10.0)
+REGION_PROJ = "+proj=laea +lat_0=52 +lon_0=10 +ellps=GRS80 +units=km +no_defs"
+
+
+# --------------------------------------------------------------------------------------------
+# Checking input
+
+
+def check_point(lat: object, lon: object) -> list[str]:
+    """Problems with a launch point given as WGS84 degrees (empty list when it is fine)."""
+    problems = []
+    for value, name, limit in ((lat, "Latitude", 90.0), (lon, "Longitude", 180.0)):
+        try:
+            x = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            problems.append(f"{name} must be a number of degrees (got “{str(value)[:30]}”).")
+            continue
+        if not math.isfinite(x) or abs(x) > limit:
+            problems.append(f"{name} must be between −{limit:g} and {limit:g} degrees (got {x:g}).")
+    return problems
+
+
+def check_range(range_km: object) -> list[str]:
+    """Problems with a range in km: it must be a number above 0 and at most MAX_RANGE_KM."""
+    try:
+        x = float(range_km)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return [f"The range must be a number of kilometres (got “{str(range_km)[:30]}”)."]
+    if not math.isfinite(x) or x <= 0:
+        return [f"The range must be more than 0 km (got {x:g} km)."]
+    if x > MAX_RANGE_KM:
+        return [f"The range must be at most {MAX_RANGE_KM:,.0f} km, about half way round the Earth (got {x:,.0f} km)."]
+    return []
+
+
+def check_speed(speed_kmh: object) -> list[str]:
+    """Problems with a cruise speed in km/h: above 0 and at most MAX_SPEED_KMH."""
+    try:
+        x = float(speed_kmh)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return [f"The cruise speed must be a number of km/h (got “{str(speed_kmh)[:30]}”)."]
+    if not math.isfinite(x) or x <= 0:
+        return [f"The cruise speed must be more than 0 km/h (got {x:g} km/h)."]
+    if x > MAX_SPEED_KMH:
+        return [f"The cruise speed must be at most {MAX_SPEED_KMH:,.0f} km/h (got {x:,.0f} km/h)."]
+    return []
+
+
+def _require(problems: list[str]) -> None:
+    if problems:
+        raise ValueError(" ".join(problems))
+
+
+# --------------------------------------------------------------------------------------------
+# Distances and rings
+
+
+def geodesic_distances_km(lat: float, lon: float, lats, lons) -> tuple[np.ndarray, np.ndarray]:
+    """Geodesic distance (km) and initial bearing (degrees clockwise from north, 0–360) to each point."""
+    lats = np.asarray(lats, dtype=float)
+    lons = np.asarray(lons, dtype=float)
+    az, _, dist_m = GEOD.inv(np.full(lats.shape, float(lon)), np.full(lats.shape, float(lat)), lons, lats)
+    return np.asarray(dist_m) / 1000.0, np.mod(np.asarray(az), 360.0)
+
+
+def ring_vertices(lat: float, lon: float, range_km: float, n_vertices: int = RING_VERTICES) -> tuple[np.ndarray, np.ndarray]:
+    """Lon and lat (degrees) of `n_vertices` points at `range_km` from the point, clockwise from north."""
+    _require(check_point(lat, lon) + check_range(range_km))
+    az = np.linspace(0.0, 360.0, n_vertices, endpoint=False)
+    n = len(az)
+    lons, lats, _ = GEOD.fwd(np.full(n, float(lon)), np.full(n, float(lat)), az, np.full(n, float(range_km) * 1000.0))
+    return np.asarray(lons), np.asarray(lats)
+
+
+def _wrap180(x):
+    return (np.asarray(x) + 180.0) % 360.0 - 180.0
+
+
+def _seam_crossing(lat: float, lon: float, dist_m: float, az0: float, az1: float, ul0: float, seam: float) -> float:
+    """Latitude where the circle meets the meridian `seam` (unwrapped) between azimuths az0 and az1."""
+
+    def unwrapped_lon(az: float) -> float:
+        lo, _, _ = GEOD.fwd(lon, lat, az, dist_m)
+        return ul0 + float(_wrap180(lo - ul0))
+
+    below = unwrapped_lon(az0) < seam
+    a, b = az0, az1
+    for _ in range(48):  # 48 halvings of 0.5° leave 2e-15°: far below a micrometre
+        mid = 0.5 * (a + b)
+        if (unwrapped_lon(mid) < seam) == below:
+            a = mid
+        else:
+            b = mid
+    _, la, _ = GEOD.fwd(lon, lat, 0.5 * (a + b), dist_m)
+    return float(la)
+
+
+def _pole_inside(lat: float, lon: float, range_km: float, pole_lat: float) -> bool:
+    _, _, d = GEOD.inv(lon, lat, lon, pole_lat)
+    return d / 1000.0 < range_km
+
+
+def _split_at_antimeridian(coords: np.ndarray) -> Polygon | MultiPolygon:
+    """Polygon in unwrapped longitudes (may run past ±180) cut into pieces inside −180…180."""
+    poly = Polygon(coords)
+    if not poly.is_valid:
+        poly = shapely.make_valid(poly)
+    parts: list[Polygon] = []
+    for k in range(-2, 3):
+        piece = poly.intersection(box(-180.0 + 360.0 * k, -90.0, 180.0 + 360.0 * k, 90.0))
+        if piece.is_empty:
+            continue
+        piece = shapely.transform(piece, lambda xy, k=k: xy - np.array([360.0 * k, 0.0]))
+        parts.extend(p for p in shapely.get_parts(piece) if isinstance(p, Polygon) and p.area > 0)
+    parts = [orient(p) for p in parts]
+    return parts[0] if len(parts) == 1 else MultiPolygon(parts)
+
+
+def range_ring(lat: float, lon: float, range_km: float, n_vertices: int = RING_VERTICES) -> Polygon | MultiPolygon:
+    """Area within `range_km` of the point as an EPSG:4326 (lon, lat) polygon bounded by the geodesic circle.
+
+    Every vertex on the circle lies at `range_km` on WGS84 (to well under a millimetre). A ring round a
+    pole is closed along the antimeridian and the pole; a ring across the antimeridian is a MultiPolygon;
+    a ring round both poles is the world minus the area round the antipode.
+    Raises ValueError for a point outside ±90/±180 or a range outside (0, MAX_RANGE_KM].
+    """
+    lons, lats = ring_vertices(lat, lon, range_km, n_vertices)
+    lat, lon, dist_m = float(lat), float(lon), float(range_km) * 1000.0
+    az = np.linspace(0.0, 360.0, len(lons), endpoint=False)
+    ul = np.rad2deg(np.unwrap(np.deg2rad(lons)))
+    # Close the ring, then insert the exact points where it meets a seam (±180 + 360k).
+    ul_next = np.append(ul[1:], ul[-1] + _wrap180(lons[0] - ul[-1]))
+    az_next = np.append(az[1:], 360.0)
+    k0, k1 = np.floor((ul + 180.0) / 360.0), np.floor((ul_next + 180.0) / 360.0)
+    xs, ys = list(ul), list(lats)
+    for i in reversed(np.nonzero(k0 != k1)[0].tolist()):
+        seam = 180.0 + 360.0 * min(k0[i], k1[i])
+        xs.insert(i + 1, seam)
+        ys.insert(i + 1, _seam_crossing(lat, lon, dist_m, az[i], az_next[i], ul[i], seam))
+    pts = np.column_stack([xs, ys])
+    closing_x = ul[-1] + float(_wrap180(lons[0] - ul[-1]))
+    winding = closing_x - ul[0]  # about 0 or ±360
+
+    north = _pole_inside(lat, lon, range_km, 90.0)
+    south = _pole_inside(lat, lon, range_km, -90.0)
+    if north != south and abs(winding) > 180.0:
+        return _pole_polygon(pts, winding, 90.0 if north else -90.0)
+    region = _split_at_antimeridian(pts) if len(pts) > len(ul) else orient(Polygon(pts))
+    if north and south:
+        world = box(-180.0, -90.0, 180.0, 90.0)
+        result = world.difference(region)
+        polys = [orient(p) for p in shapely.get_parts(result) if isinstance(p, Polygon)]
+        return polys[0] if len(polys) == 1 else MultiPolygon(polys)
+    return region
+
+
+def _pole_polygon(pts: np.ndarray, winding: float, pole_lat: float) -> Polygon:
+    """A ring with one pole inside: start at a seam crossing, run once round, close along the pole."""
+    xs, ys = pts[:, 0].copy(), pts[:, 1].copy()
+    seams = np.nonzero(np.isclose((xs + 180.0) % 360.0, 0.0, atol=1e-9) | np.isclose((xs + 180.0) % 360.0, 360.0, atol=1e-9))[0]
+    s = int(seams[0])
+    xs = np.concatenate([xs[s:], xs[:s] + winding])
+    ys = np.concatenate([ys[s:], ys[:s]])
+    start = round(xs[0] / 180.0) * 180.0  # an exact seam value
+    xs = xs - start + (-180.0 if winding > 0 else 180.0)
+    xs[0] = -180.0 if winding > 0 else 180.0
+    end_x = -xs[0]
+    tail = np.array([[end_x, ys[0]], [end_x, pole_lat], [xs[0], pole_lat]])
+    return orient(Polygon(np.vstack([np.column_stack([xs, ys]), tail])))  # from an array: far faster than tuples
+
+
+def launch_projection(lat: float, lon: float) -> str:
+    """PROJ string of the azimuthal equidistant projection (km) centred on the point: distances from it are true."""
+    _require(check_point(lat, lon))
+    return f"+proj=aeqd +lat_0={float(lat):.8f} +lon_0={float(lon):.8f} +ellps=WGS84 +units=km +no_defs"
+
+
+def project_lonlat(lons, lats, proj: str) -> tuple[np.ndarray, np.ndarray]:
+    """Project lon/lat degrees into `proj` (a PROJ string in km): returns x, y in km; NaN stays NaN."""
+    tr = pyproj.Transformer.from_crs("EPSG:4326", proj, always_xy=True)
+    x, y = tr.transform(np.asarray(lons, dtype=float), np.asarray(lats, dtype=float))
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    bad = ~np.isfinite(x) | ~np.isfinite(y)
+    x[bad] = np.nan
+    y[bad] = np.nan
+    return x, y
+
+
+# --------------------------------------------------------------------------------------------
+# What is in range
+
+
+def targets_in_range(lat: float, lon: float, range_km: float, places: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Places within `range_km` of the point, nearest first.
+
+    Columns: place_id, name, kind, country, operator, lat, lon (degrees), distance_km (geodesic, WGS84),
+    bearing_deg (initial bearing from the launch point, degrees clockwise from north).
+    `places` defaults to the curated places (dashboard.data.load_places()).
+    """
+    _require(check_point(lat, lon) + check_range(range_km))
+    all_places = place_distances(lat, lon, places)
+    return all_places[all_places["distance_km"] <= float(range_km)].reset_index(drop=True)
+
+
+def place_distances(lat: float, lon: float, places: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every place with its geodesic distance_km and bearing_deg from the point, nearest first (columns as targets_in_range)."""
+    _require(check_point(lat, lon))
+    if places is None:
+        from dashboard.data import load_places
+
+        places = load_places()
+    cols = [c for c in ("place_id", "name", "kind", "country", "operator", "lat", "lon") if c in places.columns]
+    out = pd.DataFrame(places[cols]).reset_index(drop=True)
+    dist, bearing = geodesic_distances_km(lat, lon, out["lat"].to_numpy(float), out["lon"].to_numpy(float))
+    out["distance_km"] = dist
+    out["bearing_deg"] = bearing
+    return out.sort_values("distance_km", kind="stable").reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class CountryIndex:
+    """Densified boundary vertices of every country, grouped by country, ready for distance queries."""
+
+    names: np.ndarray  # (countries,) country names
+    starts: np.ndarray  # (countries,) offset of each country's first vertex
+    owner: np.ndarray  # (vertices,) index of the country each vertex belongs to
+    lon: np.ndarray  # (vertices,) degrees
+    lat: np.ndarray  # (vertices,) degrees
+    xyz: np.ndarray  # (vertices, 3) unit vectors on the sphere, for the fast screen
+    geoms: np.ndarray = field(repr=False)  # (countries,) shapely polygons, for "launch point inside"
+    tree: shapely.STRtree = field(repr=False)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
+def _unit_vectors(lats, lons) -> np.ndarray:
+    la, lo = np.deg2rad(np.asarray(lats, dtype=float)), np.deg2rad(np.asarray(lons, dtype=float))
+    return np.column_stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)])
+
+
+def build_country_index(countries: pd.DataFrame, densify_deg: float = DENSIFY_DEG) -> CountryIndex:
+    """Index the boundaries of `countries` (a GeoDataFrame with `name` and polygon geometry, EPSG:4326).
+
+    Edges longer than `densify_deg` degrees get extra vertices, so the nearest vertex is never more than
+    half an edge (about 2.8 km at 0.05°) from the nearest point of the boundary.
+    """
+    names, geoms, lons, lats, owners, starts = [], [], [], [], [], []
+    offset = 0
+    for name, geom in zip(countries["name"], countries.geometry, strict=True):
+        if geom is None or geom.is_empty:
+            continue
+        polys = [p for p in shapely.get_parts(geom) if isinstance(p, Polygon | MultiPolygon)]
+        if not polys:
+            continue
+        poly = shapely.union_all(polys) if len(polys) > 1 else polys[0]
+        xy = shapely.get_coordinates(shapely.boundary(shapely.segmentize(poly, densify_deg)))
+        if not len(xy):
+            continue
+        idx = len(names)
+        names.append(str(name))
+        geoms.append(poly)
+        starts.append(offset)
+        lons.append(xy[:, 0])
+        lats.append(xy[:, 1])
+        owners.append(np.full(len(xy), idx, dtype=np.int32))
+        offset += len(xy)
+    lon = np.concatenate(lons) if lons else np.empty(0)
+    lat = np.concatenate(lats) if lats else np.empty(0)
+    geom_arr = np.array(geoms, dtype=object)
+    return CountryIndex(
+        names=np.array(names, dtype=object),
+        starts=np.array(starts, dtype=np.int64),
+        owner=np.concatenate(owners) if owners else np.empty(0, dtype=np.int32),
+        lon=lon,
+        lat=lat,
+        xyz=_unit_vectors(lat, lon),
+        geoms=geom_arr,
+        tree=shapely.STRtree(geom_arr),
+    )
+
+
+def nearest_country_distances(lat: float, lon: float, index: CountryIndex, within_km: float | None = None) -> pd.DataFrame:
+    """Nearest geodesic distance (km) from the point to each country, 0 for the country it lies in.
+
+    Only countries that could be within `within_km` are measured (all when None). Columns: country,
+    nearest_km; nearest first.
+    """
+    _require(check_point(lat, lon))
+    if not len(index):
+        return pd.DataFrame({"country": pd.Series(dtype=object), "nearest_km": pd.Series(dtype=float)})
+    inside = np.asarray(index.tree.query(Point(float(lon), float(lat)), predicate="intersects"), dtype=np.int64)
+    p = _unit_vectors([lat], [lon])[0]
+    cos_v = index.xyz @ p
+    cos_best = np.maximum.reduceat(cos_v, index.starts)  # nearest vertex of each country on the sphere
+    ang_best = np.arccos(np.clip(cos_best, -1.0, 1.0))
+    counts = np.diff(np.append(index.starts, len(cos_v)))
+    # Upper bound per country: the ellipsoidal distance of its nearest vertex on the sphere. The true nearest
+    # vertex is no farther than that, so on the sphere it is within that bound / _RATIO_MIN.
+    is_best = cos_v == np.repeat(cos_best, counts)
+    owners, first = np.unique(index.owner[is_best], return_index=True)
+    best_vertex = np.nonzero(is_best)[0][first]
+    upper = np.full(len(index), np.inf)
+    upper[owners], _ = geodesic_distances_km(lat, lon, index.lat[best_vertex], index.lon[best_vertex])
+    cos_cut = np.cos(np.minimum(upper / _RATIO_MIN / EARTH_RADIUS_KM + _SCREEN_SLACK_KM / EARTH_RADIUS_KM, np.pi))
+    if within_km is not None:
+        # No vertex of a country whose spherical minimum is this far can be within range on the ellipsoid.
+        cos_cut[ang_best * EARTH_RADIUS_KM * _RATIO_MIN > float(within_km) + _SCREEN_SLACK_KM] = 2.0
+    cos_cut[inside] = 2.0  # the point is inside: the distance is 0, nothing to measure
+    candidates = np.nonzero(cos_v >= np.repeat(cos_cut, counts))[0]
+    nearest = np.full(len(index), np.inf)
+    if len(candidates):
+        dist, _ = geodesic_distances_km(lat, lon, index.lat[candidates], index.lon[candidates])
+        np.minimum.at(nearest, index.owner[candidates], dist)
+    nearest[inside] = 0.0
+    measured = np.isfinite(nearest)
+    out = pd.DataFrame({"country": index.names[measured], "nearest_km": nearest[measured]})
+    return out.sort_values(["nearest_km", "country"], kind="stable").reset_index(drop=True)
+
+
+def countries_in_range(lat: float, lon: float, range_km: float, countries=None) -> pd.DataFrame:
+    """Countries with territory within `range_km` of the point, nearest first.
+
+    Columns: country (name as in data/countries.geojson), nearest_km (geodesic distance on WGS84 to the
+    nearest point of its boundary, 0 when the point is inside it). `countries` is a GeoDataFrame of
+    country polygons or a prebuilt CountryIndex; by default dashboard.data.load_countries().
+    """
+    _require(check_point(lat, lon) + check_range(range_km))
+    if countries is None:
+        from dashboard.data import load_countries
+
+        countries = load_countries()
+    index = countries if isinstance(countries, CountryIndex) else build_country_index(countries)
+    near = nearest_country_distances(lat, lon, index, within_km=range_km)
+    return near[near["nearest_km"] <= float(range_km)].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Flight times
+
+
+def flight_time_ballistic_s(distance_km, radius_km: float = EARTH_RADIUS_KM, mu_km3_s2: float = MU_EARTH_KM3_S2):
+    """Flight time (s) of the minimum-energy ballistic trajectory over a surface distance (km).
+
+    Model: spherical, non-rotating Earth of radius `radius_km`, no atmosphere, launch and impact on the
+    surface, all energy given at launch (no boost phase). The minimum-energy ellipse has semi-major axis
+    a = R(1 + sin φ)/2 for half range angle φ = d/2R; by Lambert's theorem the time is
+    t = √(a³/μ) · (π − β + sin β) with sin(β/2) = √((1 − sin φ)/(1 + sin φ)).
+    Accepts a number or an array; raises ValueError for negative distances or more than half way round.
+    """
+    d = np.asarray(distance_km, dtype=float)
+    if np.any(~np.isfinite(d)) or np.any(d < 0) or np.any(d > math.pi * radius_km + 1e-9):
+        raise ValueError(f"Distances must be between 0 and {math.pi * radius_km:,.0f} km (half way round the Earth).")
+    sin_phi = np.sin(np.minimum(d / (2.0 * radius_km), math.pi / 2))
+    a = radius_km * (1.0 + sin_phi) / 2.0
+    beta = 2.0 * np.arcsin(np.sqrt((1.0 - sin_phi) / (1.0 + sin_phi)))
+    t = np.sqrt(a**3 / mu_km3_s2) * (math.pi - beta + np.sin(beta))
+    return float(t) if t.ndim == 0 else t
+
+
+def flight_time_cruise_s(distance_km, speed_kmh: float):
+    """Flight time (s) at a constant ground speed (km/h) along the geodesic: distance / speed.
+
+    Accepts a number or an array of distances; raises ValueError for a negative distance or a speed
+    that is not above 0 km/h.
+    """
+    _require(check_speed(speed_kmh))
+    d = np.asarray(distance_km, dtype=float)
+    if np.any(~np.isfinite(d)) or np.any(d < 0):
+        raise ValueError("Distances must be 0 km or more.")
+    t = d / float(speed_kmh) * 3600.0
+    return float(t) if t.ndim == 0 else t
+
+
+def add_flight_times(targets: pd.DataFrame, speed_kmh: float) -> pd.DataFrame:
+    """Copy of `targets` (with distance_km) plus ballistic_min and cruise_min (minutes)."""
+    d = targets["distance_km"].to_numpy(float)
+    return targets.assign(
+        ballistic_min=flight_time_ballistic_s(d) / 60.0 if len(d) else np.array([], dtype=float),
+        cruise_min=flight_time_cruise_s(d, speed_kmh) / 60.0 if len(d) else np.array([], dtype=float),
+    )
+
+
+def flight_times_to(target_lat: float, target_lon: float, launches: pd.DataFrame, speed_kmh: float) -> pd.DataFrame:
+    """From each launch place to one target: name, distance_km, ballistic_min, cruise_min (nearest first).
+
+    `launches` has place_id, name, lat, lon.
+    """
+    dist, _ = geodesic_distances_km(target_lat, target_lon, launches["lat"].to_numpy(float), launches["lon"].to_numpy(float))
+    out = pd.DataFrame({"place_id": launches["place_id"].to_numpy(), "name": launches["name"].to_numpy(), "distance_km": dist})
+    return add_flight_times(out, speed_kmh).sort_values("distance_km").reset_index(drop=True)
+
+
+def format_minutes(minutes: float) -> str:
+    """12.3 → '12.3 min'; 135 → '2 h 15 min'."""
+    if not math.isfinite(minutes):
+        return "—"
+    if minutes < 60:
+        return f"{minutes:.1f} min"
+    h, m = divmod(round(minutes), 60)
+    return f"{h} h {m:02d} min"
+
+
+# --------------------------------------------------------------------------------------------
+# Missiles and their claimed ranges
+
+
+def system_range_km(missiles: pd.DataFrame, system_id: str) -> float:
+    """The range used for a system's ring: its highest claim or estimate, range_km_max (km)."""
+    row = missiles.loc[missiles["system_id"] == system_id]
+    if row.empty:
+        raise ValueError(f"Unknown missile system “{system_id}”.")
+    return float(row["range_km_max"].iloc[0])
+
+
+def system_claims(claims: pd.DataFrame, system_id: str) -> pd.DataFrame:
+    """Range claims for one system grouped by claimed range, lowest first.
+
+    Columns: range_km, claimants (list of claimant texts), sources (list of (publisher, title, url)).
+    """
+    part = claims[claims["system_id"] == system_id]
+    rows = []
+    for rng, grp in part.groupby("range_km", sort=True):
+        rows.append(
+            {
+                "range_km": float(rng),
+                "claimants": list(grp["claimant"]),
+                "sources": list(zip(grp["source_publisher"], grp["source_title"], grp["source_url"], strict=True)),
+            }
+        )
+    return pd.DataFrame(rows, columns=["range_km", "claimants", "sources"])
+
+
+def missile_catalogue(
+    missiles: pd.DataFrame,
+    actors: pd.DataFrame,
+    operators: tuple[str, ...] = (),
+    missile_types: tuple[str, ...] = (),
+    basings: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """Missile systems for the catalogue, filtered (empty tuple = all), shortest range first.
+
+    Operators match the operator itself or, for an alliance, any member. Columns: system_id, name,
+    missile_type, basing, operator, operator_name, side, range_km_min, range_km_max (km), inf_class,
+    inf_status, status, source_publisher, source_title, source_url.
+    """
+    names = dict(zip(actors["actor_id"], actors["name"], strict=True))
+    sides = dict(zip(actors["actor_id"], actors["side"], strict=True))
+    members: dict[str, set[str]] = {}
+    for aid, member_of in zip(actors["actor_id"], actors.get("member_of", pd.Series([[]] * len(actors))), strict=True):
+        for alliance in member_of if isinstance(member_of, list | tuple) else []:
+            members.setdefault(alliance, set()).add(aid)
+    mask = pd.Series(True, index=missiles.index)
+    if operators:
+        wanted = set(operators).union(*(members.get(o, set()) for o in operators))
+        mask &= missiles["operator"].isin(wanted)
+    if missile_types:
+        mask &= missiles["missile_type"].isin(missile_types)
+    if basings:
+        mask &= missiles["basing"].isin(basings)
+    part = missiles[mask]
+    out = pd.DataFrame(
+        {
+            "system_id": part["system_id"],
+            "name": part["name"],
+            "missile_type": part["missile_type"],
+            "basing": part["basing"],
+            "operator": part["operator"],
+            "operator_name": [names.get(o, o) for o in part["operator"]],
+            "side": [sides.get(o, "Other") for o in part["operator"]],
+            "range_km_min": part["range_km_min"].astype(float),
+            "range_km_max": part["range_km_max"].astype(float),
+            "inf_class": part["inf_class"],
+            "inf_status": part["inf_status"],
+            "status": part["status"],
+            "source_publisher": part["source_publisher"],
+            "source_title": part["source_title"],
+            "source_url": [u if is_safe_url(u) else "" for u in part["source_url"]],
+        }
+    )
+    return out.sort_values(["range_km_max", "name"]).reset_index(drop=True)
+
+
+def place_sides(places: pd.DataFrame, actors: pd.DataFrame) -> pd.Series:
+    """Side (NATO / Russia / Other) of each place's operator, aligned with `places`."""
+    sides = dict(zip(actors["actor_id"], actors["side"], strict=True))
+    return places["operator"].map(lambda o: sides.get(o, "Other") if isinstance(o, str) else "Other")
+
+
+# --------------------------------------------------------------------------------------------
+# Reading a view from a link
+
+PARAM_LAUNCH = "launch"
+PARAM_LAT = "lat"
+PARAM_LON = "lon"
+PARAM_SYSTEM = "system"
+PARAM_RANGE = "range"
+PARAM_SPEED = "speed"
+PARAM_VIEW = "view"
+RANGE_PARAMS = (PARAM_LAUNCH, PARAM_LAT, PARAM_LON, PARAM_SYSTEM, PARAM_RANGE, PARAM_SPEED, PARAM_VIEW)
+CUSTOM = "custom"
+VIEWS = {"launch": "Centred on the launch point", "region": "Regional map (Europe)"}
+
+
+@dataclass(frozen=True)
+class RangeView:
+    """Everything that defines what the ranges page shows; round-trips through the URL."""
+
+    launch: str = "shuya"  # a place_id or CUSTOM
+    lat: float = 56.85
+    lon: float = 41.366667
+    system: str = "9m729"  # a system_id or CUSTOM
+    range_km: float = 2500.0
+    speed_kmh: float = DEFAULT_CRUISE_SPEED_KMH
+    view: str = "launch"
+
+
+def _number(raw: str | None) -> float | None:
+    try:
+        x = float(str(raw).strip())
+    except (TypeError, ValueError):
+        return None
+    return x if math.isfinite(x) else None
+
+
+def parse_range_params(
+    params: Mapping[str, str],
+    places: Mapping[str, tuple[float, float]],
+    systems: Mapping[str, float],
+    default: RangeView,
+) -> tuple[RangeView, list[str]]:
+    """Read a RangeView from query parameters; every bad or unknown value is replaced by the default with a notice.
+
+    `places` maps place_id → (lat, lon); `systems` maps system_id → range_km used for its ring.
+    """
+    notices: list[str] = []
+    v = default
+    launch = params.get(PARAM_LAUNCH)
+    has_coords = PARAM_LAT in params or PARAM_LON in params
+    if launch is not None and launch != CUSTOM and launch not in places:
+        notices.append(f"Ignored the unknown launch site “{str(launch)[:40]}” in the link; showing {default.launch}.")
+        launch = None
+    if launch == CUSTOM or (launch is None and has_coords):
+        lat, lon = _number(params.get(PARAM_LAT)), _number(params.get(PARAM_LON))
+        problems = check_point(params.get(PARAM_LAT) if lat is None else lat, params.get(PARAM_LON) if lon is None else lon)
+        if problems:
+            notices.append("Ignored the coordinates in the link: " + " ".join(problems))
+        else:
+            v = RangeView(CUSTOM, float(lat), float(lon), v.system, v.range_km, v.speed_kmh, v.view)  # type: ignore[arg-type]
+    elif launch is not None:
+        plat, plon = places[launch]
+        v = RangeView(launch, float(plat), float(plon), v.system, v.range_km, v.speed_kmh, v.view)
+
+    system = params.get(PARAM_SYSTEM)
+    if system is not None and system != CUSTOM and system not in systems:
+        notices.append(f"Ignored the unknown missile system “{str(system)[:40]}” in the link.")
+        system = None
+    if system == CUSTOM or (system is None and PARAM_RANGE in params):
+        raw = params.get(PARAM_RANGE)
+        problems = check_range(raw if _number(raw) is None else _number(raw))
+        if problems:
+            notices.append("Ignored the range in the link: " + " ".join(problems))
+        else:
+            v = RangeView(v.launch, v.lat, v.lon, CUSTOM, float(_number(raw)), v.speed_kmh, v.view)  # type: ignore[arg-type]
+    elif system is not None:
+        v = RangeView(v.launch, v.lat, v.lon, system, float(systems[system]), v.speed_kmh, v.view)
+
+    if PARAM_SPEED in params:
+        raw = params.get(PARAM_SPEED)
+        problems = check_speed(raw if _number(raw) is None else _number(raw))
+        if problems:
+            notices.append("Ignored the cruise speed in the link: " + " ".join(problems))
+        else:
+            v = RangeView(v.launch, v.lat, v.lon, v.system, v.range_km, float(_number(raw)), v.view)  # type: ignore[arg-type]
+    if PARAM_VIEW in params:
+        raw = params.get(PARAM_VIEW)
+        if raw in VIEWS:
+            v = RangeView(v.launch, v.lat, v.lon, v.system, v.range_km, v.speed_kmh, str(raw))
+        else:
+            notices.append(f"Ignored the unknown view “{str(raw)[:40]}” in the link; use {' or '.join(VIEWS)}.")
+    return v, notices
+
+
+def range_params(view: RangeView, default: RangeView) -> dict[str, str]:
+    """Query parameters that reproduce `view`; values equal to the default are left out."""
+    out: dict[str, str] = {}
+    if view.launch != default.launch:
+        out[PARAM_LAUNCH] = view.launch
+    if view.launch == CUSTOM:
+        out[PARAM_LAT] = f"{view.lat:.5f}".rstrip("0").rstrip(".")
+        out[PARAM_LON] = f"{view.lon:.5f}".rstrip("0").rstrip(".")
+    if view.system != default.system:
+        out[PARAM_SYSTEM] = view.system
+    if view.system == CUSTOM:
+        out[PARAM_RANGE] = f"{view.range_km:g}"
+    if view.speed_kmh != default.speed_kmh:
+        out[PARAM_SPEED] = f"{view.speed_kmh:g}"
+    if view.view != default.view:
+        out[PARAM_VIEW] = view.view
+    return out

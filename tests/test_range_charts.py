@@ -1,0 +1,105 @@
+"""Range figures: the traces a reader needs, axes in km, data text escaped, no plotly geo layer."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dashboard import data, range_charts, ranges
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return data.load_dataset()
+
+
+@pytest.fixture(scope="module")
+def outlines():
+    return range_charts.outline_lines(data.load_countries(), tolerance_deg=0.1)
+
+
+def _places(ds, lat, lon, speed=800.0):
+    frame = ranges.add_flight_times(ranges.place_distances(lat, lon, ds.places), speed)
+    return frame.assign(side=ranges.place_sides(frame, ds.actors).to_numpy())
+
+
+def _names(fig):
+    return [t.name or "" for t in fig.data]
+
+
+def test_ring_map_has_bands_thresholds_claims_range_and_places(ds, outlines):
+    lat, lon = 56.85, 41.366667
+    claims = ranges.system_claims(ds.range_claims, "9m729")
+    fig = range_charts.ring_map(launch_name="Shuya", lat=lat, lon=lon, range_km=2500.0, range_label="9M729 (SSC-8), 2,500 km",
+                                side="Russia", places=_places(ds, lat, lon), outlines=outlines, claims=claims)
+    names = _names(fig)
+    assert "Shorter-range class, 500–1,000 km" in names and "Intermediate-range class, 1,000–5,500 km" in names
+    assert "Treaty thresholds: 500, 1,000, 5,500 km" in names
+    assert any(n.startswith("Disputed: 480–2,500 km") for n in names)
+    assert sum(1 for t in fig.data if t.legendgroup == "claims") == len(claims)
+    assert any(n.startswith("480 km: Russian Ministry of Defence") for n in names)
+    assert "Launch point: Shuya" in names and "In range: NATO places" in names
+    assert all(t.type == "scatter" for t in fig.data)  # no scattergeo: nothing fetched from a CDN
+    assert "km" in fig.layout.xaxis.title.text and "km" in fig.layout.yaxis.title.text
+    assert fig.layout.yaxis.scaleanchor == "x"
+    ring = next(t for t in fig.data if t.name == "9M729 (SSC-8), 2,500 km")
+    radius = np.hypot(np.asarray(ring.x, float), np.asarray(ring.y, float))
+    assert np.abs(radius - 2500.0).max() < 0.1  # azimuthal equidistant: the ring is a true circle in km
+    assert ring.line.color == range_charts.SIDE_COLOURS["Russia"]
+
+
+def test_annulus_band_has_a_hole(ds, outlines):
+    fig = range_charts.ring_map(launch_name="X", lat=50.0, lon=10.0, range_km=700.0, range_label="custom range, 700 km",
+                                side="Other", places=_places(ds, 50.0, 10.0), outlines=outlines)
+    band = next(t for t in fig.data if (t.name or "").startswith("Shorter-range"))
+    assert band.fill == "toself" and None in band.x  # outer ring, gap, inner ring
+    gap = list(band.x).index(None)
+    outer = np.hypot(np.array(band.x[:gap], float), np.array(band.y[:gap], float))
+    inner = np.hypot(np.array(band.x[gap + 1:], float), np.array(band.y[gap + 1:], float))
+    assert np.allclose(outer, 1000.0, atol=0.1) and np.allclose(inner, 500.0, atol=0.1)
+    assert not any(n.startswith("Disputed") for n in _names(fig))
+
+
+def test_regional_view_uses_the_fixed_european_frame(ds, outlines):
+    fig = range_charts.ring_map(launch_name="Deveselu", lat=44.08, lon=24.41, range_km=2500.0, range_label="r",
+                                side="NATO", places=_places(ds, 44.08, 24.41), outlines=outlines, view="region")
+    assert tuple(fig.layout.xaxis.range) == range_charts.REGION_EXTENT_KM[0]
+    assert "52°N 10°E" in fig.layout.xaxis.title.text
+
+
+def test_map_escapes_data_text_and_stays_small(ds, outlines):
+    places = _places(ds, 54.7, 20.45).copy()
+    places.loc[places.index[0], "name"] = "<b onmouseover=x>Evil</b>"
+    fig = range_charts.ring_map(launch_name="<script>", lat=54.7, lon=20.45, range_km=5500.0, range_label="<i>r</i>",
+                                side="Russia", places=places, outlines=outlines)
+    payload = fig.to_json()
+    assert "<script>" not in payload and "<b onmouseover" not in payload and "&lt;script&gt;" in payload
+    assert len(payload) < 1_000_000
+
+
+def test_outline_lines_leave_out_the_antimeridian_seam(outlines):
+    lon, lat = outlines
+    ok = ~np.isnan(lon[:-1]) & ~np.isnan(lon[1:])
+    assert np.abs(np.diff(lon)[ok]).max() <= 30.0
+    assert np.isnan(lon).sum() > 100
+
+
+def test_range_chart_has_classes_sides_claims_and_km_axis(ds):
+    catalogue = ranges.missile_catalogue(ds.missiles, ds.actors)
+    fig = range_charts.range_chart(catalogue, ds.range_claims)
+    names = _names(fig)
+    assert "NATO systems (lowest–highest figure)" in names and "Russia systems (lowest–highest figure)" in names
+    assert "Published claims" in names
+    assert fig.layout.xaxis.title.text == "Range (km)" and tuple(fig.layout.xaxis.range) == (0, 6000)
+    rects = [(s.x0, s.x1) for s in fig.layout.shapes]
+    assert (500.0, 1000.0) in rects and (1000.0, 5500.0) in rects
+    claims = next(t for t in fig.data if t.name == "Published claims")
+    assert len(claims.x) == len(ds.range_claims[ds.range_claims["system_id"].isin(catalogue["system_id"])])
+
+
+def test_range_chart_when_nothing_matches(ds):
+    empty = ranges.missile_catalogue(ds.missiles, ds.actors, basings=("sea",), missile_types=("hypersonic glide",))
+    fig = range_charts.range_chart(empty, ds.range_claims)
+    assert any("No missile systems match" in a.text for a in fig.layout.annotations)
+    assert isinstance(empty, pd.DataFrame) and empty.empty
