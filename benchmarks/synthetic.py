@@ -42,7 +42,7 @@ def generate(folder: Path, n_events: int, n_statements: int = 1000, n_places: in
         curated_places = list(csv.DictReader(fh))
     src = {"source_title": "Synthetic report", "source_publisher": "Benchmark", "source_date": "2020-01-01",
            "source_url": "https://example.org/synthetic"}
-    kinds = [k for k in schema.PLACE_KINDS]
+    kinds = list(schema.PLACE_KINDS)
     places = list(curated_places)
     for i in range(n_places):
         places.append({

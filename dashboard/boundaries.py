@@ -75,12 +75,20 @@ def split_crimea(countries: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, gpd.Geo
     return out, occupied
 
 
+def _only_polygons(geom):
+    """Drop the stray lines and points that make_valid can leave beside polygons."""
+    parts = _polygons(geom)
+    if not parts:
+        return MultiPolygon()
+    return parts[0] if len(parts) == 1 else MultiPolygon(parts)
+
+
 def _simplify(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     near = frame.geometry.intersects(NEAR_WINDOW)
     out = frame.copy()
     out.loc[near, "geometry"] = frame.loc[near].geometry.simplify(SIMPLIFY_NEAR_DEG)
     out.loc[~near, "geometry"] = frame.loc[~near].geometry.simplify(SIMPLIFY_FAR_DEG)
-    out["geometry"] = shapely.make_valid(out.geometry.values)
+    out["geometry"] = [_only_polygons(g) for g in shapely.make_valid(out.geometry.values)]
     return out[~out.geometry.is_empty].sort_values("name").reset_index(drop=True)
 
 

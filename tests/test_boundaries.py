@@ -42,3 +42,8 @@ def test_straits_are_water(countries):
 
 def test_russian_mainland_keeps_the_taman_peninsula(countries):
     assert countries.loc["Russia", "geometry"].contains(Point(37.0, 45.2))
+
+
+def test_boundaries_are_polygons_only(countries):
+    assert set(countries.geom_type) <= {"Polygon", "MultiPolygon"}
+    assert countries.geometry.is_valid.all()

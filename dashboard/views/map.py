@@ -1,6 +1,211 @@
-"""Placeholder while the map page is built."""
+"""Map: places, posture as of a date and events in the Black Sea and Baltic regions, with details of a selected place."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import partial
 
 import streamlit as st
 
-st.title("map")
-st.info("This page is being built.")
+from dashboard import basemap, export
+from dashboard import map_figures as mf
+from dashboard.filters import filter_events, filter_places, filter_statements
+from dashboard.text import escape_markdown, is_safe_url
+from dashboard.ui import state, widgets
+from dashboard.ui.sidebar import current_filters, date_bounds, query_params_as_lists
+
+# Keys owned by this page.
+KEY_VIEW = "map_view"
+KEY_ASOF = "map_asof"
+KEY_CHART = "map_chart"
+KEY_SELECTED = "map_selected"
+KEY_EVENT = "map_event"
+KEY_LAST_CHART = "map_last_chart_selection"
+MAX_DETAILS = 8  # places described beside the map at once
+
+PRESETS = (
+    ("1987", date(1987, 12, 8), "8 December 1987: the INF Treaty is signed"),
+    ("Before 2014", date(2013, 12, 31), "31 December 2013: before Russia's occupation of Crimea"),
+    ("2017", date(2017, 7, 1), "1 July 2017: NATO's battlegroups are in place in the Baltic states and Poland"),
+    ("2019", date(2019, 8, 2), "2 August 2019: the United States withdraws and the treaty ends"),
+)
+
+
+def _set_asof(value: date) -> None:
+    st.session_state[KEY_ASOF] = value
+
+
+def _select_event(event_id: str, place_id: str) -> None:
+    st.session_state[KEY_EVENT] = event_id
+    if place_id not in st.session_state.get(KEY_SELECTED, ()):
+        st.session_state[KEY_SELECTED] = (place_id,)
+
+
+def _clear_selection() -> None:
+    st.session_state[KEY_SELECTED] = ()
+    st.session_state[KEY_EVENT] = None
+
+
+def _source_link(publisher: str, title: str, url: str) -> str:
+    label = escape_markdown(f"{publisher}: {title}".strip(": "))
+    if is_safe_url(url):
+        return f"Source: [{label}]({url.replace('(', '%28').replace(')', '%29')})"
+    return f"Source: {label}"
+
+
+places_all, events_all, statements_all, actors = state.get_map_tables()
+ds = state.get_dataset()
+filters = current_filters()
+lo, today = date_bounds(ds)
+actor_names = dict(zip(actors["actor_id"], actors["name"], strict=True))
+place_by_id = places_all.set_index("place_id")
+event_places = dict(zip(events_all["event_id"], events_all["place_id"], strict=True))
+
+st.title("Map of the missile balance")
+st.markdown(
+    "Capitals, headquarters, bases, missile brigades and ranges around the Black Sea and the Baltic, "
+    "coloured by the side that operates them. Choose a view and a date; click a marker or drag a box to "
+    "list its events and statements."
+)
+
+# First run on this page: take the view, selection and date from the link; say what was ignored.
+if KEY_VIEW not in st.session_state:
+    parsed = mf.parse_map_params(query_params_as_lists(), places_all["place_id"], event_places, (lo, today))
+    st.session_state[KEY_VIEW] = parsed.view
+    st.session_state[KEY_ASOF] = parsed.asof or today
+    st.session_state[KEY_SELECTED] = parsed.places
+    st.session_state[KEY_EVENT] = parsed.event
+    st.session_state[KEY_LAST_CHART] = ()
+    for notice in parsed.notices:
+        st.warning(escape_markdown(notice), icon="⚠️")
+
+controls = st.columns([1.1, 2.2])
+with controls[0]:
+    view_key = st.segmented_control(
+        "View",
+        list(basemap.VIEWS),
+        format_func=lambda k: basemap.VIEWS[k].title,
+        key=KEY_VIEW,
+        required=True,
+        help="Zoom with the mouse wheel, pan by dragging; the box and lasso tools in the chart's toolbar select places.",
+    ) or basemap.DEFAULT_VIEW
+with controls[1]:
+    asof = st.slider(
+        "Posture as of",
+        min_value=lo,
+        max_value=today,
+        key=KEY_ASOF,
+        format="YYYY-MM-DD",
+        help="Hides places not yet built or already closed on this date, and events after it.",
+    )
+    presets = st.columns(len(PRESETS) + 1)
+    for col, (label, when, why) in zip(presets, PRESETS, strict=False):
+        col.button(label, on_click=_set_asof, args=(when,), width="stretch", key=f"map_preset_{when.isoformat()}", help=why)
+    presets[-1].button("Today", on_click=_set_asof, args=(today,), width="stretch", key="map_preset_today", help="Posture today")
+
+# What the reader picked on the chart on the previous interaction (click, box or lasso).
+chart_ids = mf.place_ids_from_selection((st.session_state.get(KEY_CHART) or {}).get("selection"))
+if chart_ids != st.session_state.get(KEY_LAST_CHART, ()):
+    st.session_state[KEY_LAST_CHART] = chart_ids
+    if chart_ids:  # an empty selection (e.g. after the figure redraws) keeps the current choice
+        st.session_state[KEY_SELECTED] = chart_ids
+selected: tuple[str, ...] = tuple(st.session_state.get(KEY_SELECTED, ()))
+event_id = st.session_state.get(KEY_EVENT)
+if event_id and event_places.get(event_id) not in selected:
+    event_id = st.session_state[KEY_EVENT] = None
+
+places = mf.places_as_of(filter_places(places_all, filters), asof)
+events = mf.events_as_of(filter_events(events_all, filters), asof)
+statements = mf.events_as_of(filter_statements(statements_all, filters), asof)
+base = state.get_map_basemap(view_key)
+markers = mf.build_marker_table(places, events, actors, base)
+view_title = basemap.VIEWS[view_key].title
+figure = mf.build_map_figure(base, markers, selected)
+
+# Keep the link in step with the widgets so it can be copied and shared.
+wanted = mf.map_params_to_query(view_key, selected, event_id, asof, today)
+for param in mf.MAP_PARAMS:
+    if param in wanted:
+        if st.query_params.get_all(param) != wanted[param]:
+            st.query_params[param] = wanted[param]
+    elif param in st.query_params:
+        del st.query_params[param]
+
+st.caption(escape_markdown(widgets.describe_filters(filters, actors)))
+left, right = st.columns([2.3, 1], gap="medium")
+with left:
+    st.markdown(f"**{escape_markdown(view_title)}: {len(markers)} places as of {asof.isoformat()}**")
+    st.plotly_chart(
+        figure,
+        key=KEY_CHART,
+        on_select="rerun",
+        selection_mode=("points", "box", "lasso"),
+        config={"scrollZoom": True, "displaylogo": False, "topojsonURL": "/app/static/topojson/"},
+        alt=f"Map of {view_title} with {len(markers)} places as of {asof.isoformat()}",
+    )
+    outside = mf.count_outside_view(markers, base)
+    note = f" {outside} more lie outside this view: pan, or switch to another view." if outside else ""
+    st.caption(
+        escape_markdown(
+            f"{len(markers)} places and {len(events)} events up to {asof.isoformat()} match the filters.{note} "
+            "Crimea is part of Ukraine, occupied by Russia since 2014 (hatched). Boundaries: Natural Earth."
+        )
+    )
+    with st.expander("Download what the map shows"):
+        cols = st.columns(3)
+        cols[0].download_button("Places (CSV)", partial(export.to_csv_bytes, places), "inf_watch_places.csv", "text/csv")
+        cols[1].download_button("Places (GeoJSON)", partial(export.to_geojson_bytes, places), "inf_watch_places.geojson",
+                                "application/geo+json")
+        cols[2].download_button("Events (CSV)", partial(export.to_csv_bytes, events), "inf_watch_events.csv", "text/csv")
+
+with right:
+    if not selected:
+        st.subheader("Selected places")
+        st.info("Click a marker, or use the box or lasso tool, to list a place's events and statements here.", icon="👆")
+    else:
+        head = st.columns([3, 1])
+        head[0].subheader("Selected places" if len(selected) > 1 else "Selected place")
+        head[1].button("Clear", on_click=_clear_selection, key="map_clear", width="stretch")
+        if len(selected) > MAX_DETAILS:
+            st.caption(f"Showing the first {MAX_DETAILS} of {len(selected)} selected places.")
+        on_map = set(markers["place_id"])
+        for pid in selected[:MAX_DETAILS]:
+            if pid not in place_by_id.index:
+                continue
+            place = place_by_id.loc[pid]
+            op = place["operator"]
+            operator = f"operated by {actor_names.get(op, op)}" if op else "no operator"
+            with st.container(border=True):
+                st.markdown(f"**{escape_markdown(place['name'])}**")
+                country = f" · {place['country']}" if place["country"] else ""
+                st.caption(escape_markdown(f"{mf.kind_label(place['kind'])} · {operator}{country}"))
+                if pid not in on_map:
+                    st.caption("Not on the map with the current filters and date.")
+                st.markdown(escape_markdown(place["description"]))
+                st.caption(_source_link(place["source_publisher"], place["source_title"], place["source_url"]))
+                st.page_link("views/ranges.py", label="Range rings from here", icon=":material/track_changes:",
+                             query_params={"launch": pid})
+                here = mf.events_for_places(events, [pid])
+                st.markdown(f"**Events here** ({len(here)})" if len(here) else "*No events here match the filters and date.*")
+                for ev in here.itertuples(index=False):
+                    is_chosen = ev.event_id == event_id
+                    marker = "▶ " if is_chosen else ""
+                    st.markdown(f"{marker}**{ev.date:%Y-%m-%d}** · {escape_markdown(ev.title)}")
+                    if is_chosen:
+                        st.markdown(escape_markdown(ev.summary))
+                    st.caption(_source_link(ev.source_publisher, ev.source_title, ev.source_url))
+                    if not is_chosen:
+                        st.button("Show and link this event", key=f"map_event_{ev.event_id}", on_click=_select_event,
+                                  args=(ev.event_id, pid), type="tertiary")
+                said = mf.statements_for_places(statements, events_all, [pid])
+                if len(said):
+                    st.markdown(f"**Statements** ({len(said)})")
+                for s in said.head(6).itertuples(index=False):
+                    words = escape_markdown(s.text)
+                    shown = f"“{words}”" if s.quote_type != "paraphrase" else f"{words} *(paraphrase)*"
+                    st.markdown(f"**{s.date:%Y-%m-%d}** · {escape_markdown(s.speaker)}: {shown}")
+                    st.caption(_source_link(s.source_publisher, s.source_title, s.source_url))
+                    st.page_link("views/statements.py", label="Open in Statements", icon=":material/format_quote:",
+                                 query_params={"open": s.statement_id})
+                if len(said) > 6:
+                    st.caption(f"… and {len(said) - 6} earlier statements: see the Statements page.")

@@ -1,0 +1,93 @@
+"""The map page in a real browser with every non-local request blocked: outlines, markers of every kind, labels, selection."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from dashboard import data
+from dashboard import map_figures as mf
+from tests.browser.conftest import SCREENSHOTS, assert_no_error, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+# Rendered points per kind of place, read from plotly's own calc data and the SVG it drew.
+_POINTS_PER_KIND = """() => {
+  const gd = document.querySelector('.js-plotly-plot');
+  const out = {};
+  for (const cd of gd.calcdata) {
+    const t = cd[0].trace;
+    if (t.meta && t.meta.role === 'places') {
+      out[t.meta.kind] = cd[0].node3 ? cd[0].node3.node().querySelectorAll('path.point').length : 0;
+    }
+  }
+  return out;
+}"""
+
+_LAND_PATH_LENGTH = """() => {
+  const gd = document.querySelector('.js-plotly-plot');
+  for (const cd of gd.calcdata) {
+    const t = cd[0].trace;
+    if (t.meta && t.meta.role === 'land') {
+      const fills = cd[0].node3.node().querySelectorAll('path.js-fill');
+      return Array.from(fills).reduce((n, p) => n + (p.getAttribute('d') || '').length, 0);
+    }
+  }
+  return 0;
+}"""
+
+_POINT_POSITION = """(placeId) => {
+  const gd = document.querySelector('.js-plotly-plot');
+  const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+  const box = gd.querySelector('.nsewdrag').getBoundingClientRect();
+  for (const cd of gd.calcdata) {
+    const t = cd[0].trace;
+    if (!(t.meta && t.meta.role === 'places')) continue;
+    for (const pt of cd) {
+      if (pt.data && pt.data[0] === placeId || (t.customdata && t.customdata[pt.i] && t.customdata[pt.i][0] === placeId)) {
+        return [box.left + xa.c2p(pt.x), box.top + ya.c2p(pt.y)];
+      }
+    }
+  }
+  return null;
+}"""
+
+
+def _open_map(page, app_url, query=""):
+    page.goto(f"{app_url}/map{query}")
+    wait_for_app(page)
+    page.wait_for_selector(".js-plotly-plot .scatterlayer path.point", timeout=60000)
+    page.wait_for_timeout(800)
+    assert_no_error(page)
+
+
+def test_map_draws_countries_markers_of_every_kind_and_labels_offline(page, app_url):
+    _open_map(page, app_url)
+    places = mf.places_as_of(data.load_dataset().places, date.today())
+    per_kind = page.evaluate(_POINTS_PER_KIND)
+    for kind in set(places["kind"]):
+        assert per_kind.get(kind, 0) >= 1, f"no marker drawn for {kind}"
+    assert page.evaluate(_LAND_PATH_LENGTH) > 50_000  # country shapes, drawn from the project's own outlines
+    joined = " ".join(page.eval_on_selector_all(".js-plotly-plot .textpoint", "els => els.map(e => e.textContent)"))
+    assert "UKRAINE" in joined and "RUSSIA" in joined and "Black Sea" in joined and "Crimea" in joined
+    legend = " ".join(page.eval_on_selector_all(".js-plotly-plot .legendtext, .js-plotly-plot .legend2text", "els => els.map(e => e.textContent)"))
+    for label in ("Capital", "Missile brigade", "Forward-presence base", "Operated by Russia or an ally", "Occupied by Russia"):
+        assert label in legend
+
+
+def test_black_sea_view_screenshot_and_click_selects_a_place(page, app_url):
+    _open_map(page, app_url, "?view=black_sea&place=deveselu&asof=2019-08-02")
+    main = page.locator("[data-testid='stMain']")
+    assert "Aegis Ashore Romania (Deveselu)" in main.inner_text()
+    page.set_viewport_size({"width": 1400, "height": 1300})
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(SCREENSHOTS / "map.png"), full_page=False)
+    # Clicking Sevastopol's marker selects it: details beside the map and the place in the link.
+    xy = page.evaluate(_POINT_POSITION, "sevastopol")
+    assert xy is not None
+    page.mouse.click(*xy)
+    page.wait_for_function("() => window.location.search.includes('place=sevastopol')", timeout=30000)
+    wait_for_app(page)
+    assert "Sevastopol naval base" in main.inner_text()
+    assert "view=black_sea" in page.url and "asof=2019-08-02" in page.url

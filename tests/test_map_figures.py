@@ -1,0 +1,211 @@
+"""The map figure and its logic: posture as of a date, markers per kind, escaped hover, size, link parameters."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+from dashboard import basemap, data
+from dashboard import map_figures as mf
+from dashboard.charts import SIDE_COLOURS
+
+TODAY = date(2026, 11, 28)
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return data.load_dataset()
+
+
+@pytest.fixture(scope="module")
+def maps(ds):
+    seas = ds.places.loc[ds.places["kind"] == "sea_or_strait", ["name", "lon", "lat"]]
+    layers = (data.load_countries(), data.load_occupied_areas(), data.load_regions(), seas)
+    return {key: basemap.build_basemap(*layers, key) for key in basemap.VIEWS}
+
+
+def _places(rows):
+    frame = pd.DataFrame(rows)
+    for col in ("start_date", "end_date"):
+        frame[col] = pd.to_datetime(frame[col])
+    return gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame["lon"], frame["lat"]), crs="EPSG:4326")
+
+
+def _place(pid, kind="naval_base", operator="rus", start=None, end=None, name=None, lon=33.5, lat=44.6):
+    return {"place_id": pid, "name": name or pid, "country": "Ukraine", "kind": kind, "operator": operator,
+            "lat": lat, "lon": lon, "start_date": start, "end_date": end}
+
+
+ACTORS = pd.DataFrame({"actor_id": ["rus", "usa", "ukr"], "name": ["Russia", "United States", "Ukraine"],
+                       "side": ["Russia", "NATO", "Other"]})
+
+
+def _events(rows):
+    return pd.DataFrame([{"event_id": e, "date": pd.Timestamp(d), "title": t, "place_id": p} for e, d, t, p in rows])
+
+
+def test_places_as_of_hides_places_not_built_or_closed():
+    places = _places([
+        _place("old", start="1983-11-14", end="1991-05-31"),
+        _place("new", start="2016-05-12"),
+        _place("always"),
+    ])
+    assert set(mf.places_as_of(places, date(1990, 1, 1))["place_id"]) == {"old", "always"}
+    assert set(mf.places_as_of(places, date(2016, 5, 12))["place_id"]) == {"new", "always"}
+    assert set(mf.places_as_of(places, date(1991, 5, 31))["place_id"]) == {"always"}  # closed that day
+
+
+def test_events_as_of_and_for_places_are_dated_and_sorted():
+    events = _events([("a", "2014-03-18", "A", "p"), ("b", "2019-08-02", "B", "p"), ("c", "2016-01-01", "C", "q")])
+    assert list(mf.events_as_of(events, date(2016, 1, 1))["event_id"]) == ["a", "c"]
+    assert list(mf.events_for_places(events, ["p"])["event_id"]) == ["b", "a"]
+
+
+def test_statements_for_places_include_those_of_events_there():
+    events = _events([("e1", "2019-02-02", "E", "p"), ("e2", "2019-02-03", "F", "q")])
+    statements = pd.DataFrame({
+        "statement_id": ["s_place", "s_event", "s_other"], "date": pd.to_datetime(["2019-01-01", "2019-02-02", "2019-03-01"]),
+        "place_id": ["p", "", "q"], "event_id": ["", "e1", ""],
+    })
+    assert list(mf.statements_for_places(statements, events, ["p"])["statement_id"]) == ["s_event", "s_place"]
+
+
+def test_marker_hover_is_escaped_and_names_kind_operator_and_latest_events(maps):
+    places = _places([_place("x", name="<img src=x onerror=alert(1)>", kind="naval_base", operator="rus")])
+    events = _events([(f"e{i}", f"201{i}-01-01", f"Event <b>{i}</b>", "x") for i in range(5)])
+    markers = mf.build_marker_table(places, events, ACTORS, maps["black_sea"])
+    hover = markers.loc[0, "hover"]
+    assert "<img" not in hover and "&lt;img src=x onerror=alert(1)&gt;" in hover
+    assert "Naval base · Russia (Russia)" in hover
+    assert "2014-01-01 · Event &lt;b&gt;4&lt;/b&gt;" in hover and "Event &lt;b&gt;0" not in hover  # latest three only
+    assert "and 2 more" in hover
+    assert markers.loc[0, "n_events"] == 5 and markers.loc[0, "side"] == "Russia"
+
+
+def test_side_colour_scale_maps_each_code_to_its_side_colour():
+    scale = mf.side_colour_scale()
+    n = len(mf.SIDE_CODES)
+    for side, code in mf.SIDE_CODES.items():
+        # Plotly normalises a code to code / (n - 1) with cmin 0 and cmax n - 1; it must fall in a flat band of the side's colour.
+        position = code / (n - 1)
+        bands = [(a[1], b[1]) for a, b in zip(scale, scale[1:], strict=False) if a[0] <= position <= b[0] and a[1] == b[1]]
+        assert bands and all(colour == SIDE_COLOURS[side] for colour, _ in bands), side
+
+
+def test_places_without_an_operator_count_as_other():
+    assert list(mf.side_of(pd.Series(["usa", "", "rus", "nobody"]), ACTORS)) == ["NATO", "Other", "Russia", "Other"]
+
+
+def _roles(fig, role):
+    return [t for t in fig.data if (t.meta or {}).get("role") == role]
+
+
+def test_one_marker_trace_and_one_legend_entry_per_kind_present(ds, maps):
+    places = mf.places_as_of(ds.places, TODAY)
+    markers = mf.build_marker_table(places, ds.events, ds.actors, maps["europe"])
+    fig = mf.build_map_figure(maps["europe"], markers)
+    kinds = set(places["kind"])
+    traces = _roles(fig, "places")
+    assert sorted(t.meta["kind"] for t in traces) == sorted(kinds)
+    for t in traces:
+        assert len(t.x) == (places["kind"] == t.meta["kind"]).sum()
+        assert set(t.customdata[:, 0]) == set(places.loc[places["kind"] == t.meta["kind"], "place_id"])
+    legend = [t.name for t in fig.data if t.showlegend and (t.legend in (None, "legend"))]
+    assert sorted(legend) == sorted(mf.kind_label(k) for k in kinds)
+    # Colour = side of the operator, symbol = kind, and every kind has its own symbol.
+    brigades = next(t for t in traces if t.meta["kind"] == "missile_brigade")
+    assert set(brigades.marker.color) == {mf.SIDE_CODES["Russia"]}
+    capitals = next(t for t in traces if t.meta["kind"] == "capital")
+    assert {mf.SIDE_CODES["NATO"], mf.SIDE_CODES["Russia"], mf.SIDE_CODES["Other"]} <= set(capitals.marker.color)
+    assert len({s.symbol for s in mf.KIND_STYLES.values()}) == len(mf.KIND_STYLES)
+    sides = {t.name for t in fig.data if t.legend == "legend2"}
+    assert {"Operated by NATO or a member", "Operated by Russia or an ally", "Occupied by Russia (since 2014)", "Region outline"} <= sides
+
+
+def test_figure_draws_countries_crimea_regions_and_labels(ds, maps):
+    base = maps["black_sea"]
+    markers = mf.build_marker_table(ds.places, ds.events, ds.actors, base)
+    fig = mf.build_map_figure(base, markers, selected=["deveselu"])
+    land = _roles(fig, "land")[0]
+    assert land.fill == "toself" and len(land.x) == len(base.land_x)
+    occupied = _roles(fig, "occupied")[0]
+    assert occupied.fillpattern.shape == "/" and "Ukraine" in occupied.meta["label"]
+    assert len(_roles(fig, "region")) == 2
+    labels = " ".join(_roles(fig, "labels")[0].text)
+    assert "UKRAINE" in labels and "Crimea" in labels and "occupied by Russia" in labels
+    assert "Kerch Strait" in " ".join(_roles(fig, "sea_labels")[0].text)
+    selected = _roles(fig, "selected")[0]
+    assert list(selected.customdata[:, 0]) == ["deveselu"]
+    assert fig.layout.yaxis.scaleanchor == "x"  # km are km in both directions
+    # Nothing in the figure asks plotly for its own (CDN) outlines or tiles.
+    assert not any(t.type in ("scattergeo", "choropleth", "scattermap", "scattermapbox") for t in fig.data)
+
+
+@pytest.mark.parametrize("view", list(basemap.VIEWS))
+def test_figure_json_stays_under_one_megabyte(ds, maps, view):
+    markers = mf.build_marker_table(ds.places, ds.events, ds.actors, maps[view])
+    payload = mf.build_map_figure(maps[view], markers, selected=list(ds.places["place_id"][:5])).to_json()
+    assert len(payload.encode()) < 1_000_000
+    json.loads(payload)
+
+
+def test_empty_selection_draws_no_highlight_and_no_markers(maps):
+    empty = mf.build_marker_table(_places([_place("x")]).iloc[0:0], _events([("e", "2019-01-01", "E", "x")]), ACTORS, maps["baltic"])
+    fig = mf.build_map_figure(maps["baltic"], empty)
+    assert not _roles(fig, "places") and not _roles(fig, "selected") and not _roles(fig, "events")
+    assert _roles(fig, "land")
+
+
+def test_count_outside_view(ds, maps):
+    two = ds.places[ds.places["place_id"].isin(["washington", "kaliningrad"])]
+    markers = mf.build_marker_table(two, ds.events, ds.actors, maps["baltic"])
+    assert mf.count_outside_view(markers, maps["baltic"]) == 1  # Washington, not Kaliningrad
+    assert mf.count_outside_view(markers[markers["place_id"] == "kaliningrad"], maps["baltic"]) == 0
+
+
+def test_place_ids_from_selection_reads_click_box_and_lasso():
+    selection = {"points": [{"customdata": ["deveselu"]}, {"customdata": ["deveselu"]}, {"customdata": "sofia"}, {"x": 1}]}
+    assert mf.place_ids_from_selection(selection) == ("deveselu", "sofia")
+    assert mf.place_ids_from_selection(None) == ()
+    assert mf.place_ids_from_selection({"points": []}) == ()
+
+
+EVENT_PLACES = {"2016-05-12-deveselu": "deveselu", "1987-12-08-signed": ""}
+BOUNDS = (date(1979, 12, 12), TODAY)
+
+
+def _parse(params):
+    return mf.parse_map_params(params, ["deveselu", "sofia", "kaliningrad"], EVENT_PLACES, BOUNDS)
+
+
+def test_parse_map_params_reads_good_values():
+    p = _parse({"view": ["baltic"], "place": ["kaliningrad", "sofia,kaliningrad"], "asof": ["2017-07-01"]})
+    assert (p.view, p.places, p.event, p.asof, p.notices) == ("baltic", ("kaliningrad", "sofia"), None, date(2017, 7, 1), [])
+
+
+def test_parse_map_params_event_selects_its_place():
+    p = _parse({"event": ["2016-05-12-deveselu"], "place": ["sofia"]})
+    assert p.event == "2016-05-12-deveselu" and p.places == ("deveselu", "sofia")
+
+
+def test_parse_map_params_bad_values_give_notices_and_defaults():
+    p = _parse({"view": ["atlantis"], "place": ["nowhere"], "event": ["nope"], "asof": ["yesterday"]})
+    assert (p.view, p.places, p.event, p.asof) == (basemap.DEFAULT_VIEW, (), None, None)
+    text = " ".join(p.notices)
+    for fragment in ("unknown map view “atlantis”", "unknown place “nowhere”", "unknown event “nope”", "use YYYY-MM-DD"):
+        assert fragment in text
+    p = _parse({"asof": ["1900-01-01"], "event": ["1987-12-08-signed"]})
+    assert p.asof == BOUNDS[0] and "outside" in p.notices[-1] and "no place on the map" in p.notices[0]
+
+
+def test_map_params_round_trip_and_defaults_left_out():
+    assert mf.map_params_to_query(basemap.DEFAULT_VIEW, (), None, TODAY, TODAY) == {}
+    query = mf.map_params_to_query("black_sea", ("deveselu", "sofia"), "2016-05-12-deveselu", date(2019, 8, 2), TODAY)
+    assert query == {"view": ["black_sea"], "place": ["deveselu", "sofia"], "event": ["2016-05-12-deveselu"], "asof": ["2019-08-02"]}
+    back = _parse(query)
+    assert (back.view, back.places, back.event, back.asof, back.notices) == ("black_sea", ("deveselu", "sofia"),
+                                                                          "2016-05-12-deveselu", date(2019, 8, 2), [])
