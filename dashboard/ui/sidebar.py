@@ -111,4 +111,4 @@ def show_notices() -> None:
     """Show, once, what was ignored in the link the session was opened with."""
     notices = st.session_state.pop(_KEY_NOTICES, None)
     for notice in notices or []:
-        st.warning(escape_markdown(notice), icon="⚠️")
+        st.warning(escape_markdown(notice), icon=":material/warning:")

@@ -33,7 +33,7 @@ def url_radio(label: str, options: dict[str, str], param: str, key: str) -> str:
     if key not in st.session_state:
         wanted = st.query_params.get(param)
         if wanted is not None and wanted not in values:
-            st.warning(f"Ignored the unknown value for “{param}” in the link.", icon="⚠️")
+            st.warning(f"Ignored the unknown value for “{param}” in the link.", icon=":material/warning:")
         st.session_state[key] = wanted if wanted in values else values[0]
     choice = st.radio(label, values, format_func=options.get, key=key, horizontal=True)
     if choice == values[0]:

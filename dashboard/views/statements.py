@@ -1,6 +1,274 @@
-"""Placeholder while the statements page is built."""
+"""Statements: search what leaders and officials said, compare sides over time, open, cite and export statements."""
 
+from __future__ import annotations
+
+import pandas as pd
 import streamlit as st
 
-st.title("statements")
-st.info("This page is being built.")
+from dashboard import schema, search, statement_charts
+from dashboard.charts import SIDE_COLOURS, humanise
+from dashboard.citations import CONTEXT_LABELS, format_citation, format_date, markdown_link, markdown_map_link, quote_label
+from dashboard.export import to_csv_bytes
+from dashboard.filters import filter_statements
+from dashboard.text import escape_markdown
+from dashboard.ui import state, widgets
+from dashboard.ui.sidebar import current_filters, query_params_as_lists
+
+# Widget and state keys owned by this page.
+KEY_QUERY = "stm_query"
+KEY_SPEAKERS = "stm_speakers"
+KEY_TOPICS = "stm_topics"
+KEY_SORT = "stm_sort"
+KEY_PAGE = "stm_page"
+KEY_OPEN = "stm_open"
+KEY_TIMELINE = "stm_timeline"
+KEY_SIGNATURE = "stm_signature"
+SORT_LABELS = {search.SORT_NEWEST: "Newest first", search.SORT_OLDEST: "Oldest first"}
+# Markdown colour names closest to charts.SIDE_COLOURS, for the side marker on each card.
+SIDE_MARKS = {"NATO": ":blue[●]", "Russia": ":orange[●]", "Other": ":gray[●]"}
+
+
+def _initialise_from_url(speakers: list[str], statement_ids: set[str]) -> list[str] | None:
+    """On the first run (or on coming back to the page), set the widgets from the link and return notices; else None."""
+    if KEY_QUERY in st.session_state:
+        return None
+    parsed = search.parse_search_params(query_params_as_lists(), speakers, schema.TOPICS, statement_ids)
+    s = parsed.state
+    st.session_state[KEY_QUERY] = s.query
+    st.session_state[KEY_SPEAKERS] = list(s.speakers)
+    st.session_state[KEY_TOPICS] = list(s.topics)
+    st.session_state[KEY_SORT] = s.sort
+    st.session_state[KEY_PAGE] = s.page
+    st.session_state[KEY_OPEN] = s.open_id
+    st.session_state.pop(KEY_SIGNATURE, None)
+    return parsed.notices
+
+
+def _write_url(wanted: dict[str, list[str]]) -> None:
+    for key in search.PAGE_PARAMS:
+        if key in wanted:
+            if st.query_params.get_all(key) != wanted[key]:
+                st.query_params[key] = wanted[key]
+        elif key in st.query_params:
+            del st.query_params[key]
+
+
+def _open(statement_id: str | None) -> None:
+    st.session_state[KEY_OPEN] = statement_id
+
+
+def _on_timeline_select() -> None:
+    picked = statement_charts.selected_statement_id(st.session_state.get(KEY_TIMELINE))
+    if picked:
+        st.session_state[KEY_OPEN] = picked
+
+
+def _step_page(delta: int, count: int) -> None:
+    st.session_state[KEY_PAGE] = min(max(1, int(st.session_state.get(KEY_PAGE, 1)) + delta), count)
+
+
+def _blockquote(markdown: str) -> str:
+    return "\n".join("> " + line for line in markdown.split("\n"))
+
+
+def show_statement(row: pd.Series, terms: tuple[str, ...], lookups: dict[str, dict], *, with_open_button: bool) -> None:
+    """One quote card: who, for whom, when, where, how recorded, the words, and links to source, event and place."""
+    actor = row["actor"]
+    side = lookups["sides"].get(actor, "Other")
+    who = "**" + search.highlight_markdown(row["speaker"], terms, bold=False) + "**"
+    if row["speaker_role"]:
+        who += ", " + search.highlight_markdown(row["speaker_role"], terms)
+    st.markdown(
+        f"{who}  \n{SIDE_MARKS.get(side, '')} speaking for {escape_markdown(lookups['actors'].get(actor, actor))} ({escape_markdown(side)} side)"
+    )
+    setting = [format_date(row["date"]), CONTEXT_LABELS.get(row["context"], humanise(row["context"]))]
+    if row["venue"]:
+        setting.append(row["venue"])
+    st.caption(" · ".join(escape_markdown(p) for p in setting))
+    words = search.highlight_markdown(row["text"], terms)
+    if row["quote_type"] == "paraphrase":
+        st.markdown(f"**Paraphrase** (not a direct quote): {words}")
+    else:
+        st.markdown(_blockquote(f"“{words}”"))
+    recorded = escape_markdown(quote_label(row["quote_type"], row["translated_by"]))
+    links = [recorded] if row["quote_type"] != "paraphrase" else []
+    links += ["Source: " + markdown_link(f"{row['source_title']} ({row['source_publisher']})", row["source_url"])]
+    if row["event_id"]:
+        links.append(
+            "Event: " + markdown_map_link(lookups["events"].get(row["event_id"], row["event_id"]), event_id=row["event_id"])
+        )
+    if row["place_id"]:
+        links.append(
+            "Place: " + markdown_map_link(lookups["places"].get(row["place_id"], row["place_id"]), place_id=row["place_id"])
+        )
+    st.markdown(" · ".join(links))
+    topics = ", ".join(humanise(t) for t in row["topics"])
+    if with_open_button:
+        left, right = st.columns([1, 4], vertical_alignment="center")
+        left.button(
+            "Open and cite",
+            key=f"stm_open_{row['statement_id']}",
+            on_click=_open,
+            args=(row["statement_id"],),
+            icon=":material/format_quote:",
+        )
+        right.caption(escape_markdown(f"Topics: {topics}"))
+    else:
+        st.caption(escape_markdown(f"Topics: {topics}"))
+
+
+ds = state.get_dataset()
+statements = state.get_statements_by_date()
+index = state.get_statement_search_index()
+filters = current_filters()
+all_speakers = sorted(ds.statements["speaker"].unique(), key=str.casefold)
+notices = _initialise_from_url(all_speakers, set(ds.statements["statement_id"]))
+initialising = notices is not None
+lookups = {
+    "actors": dict(zip(ds.actors["actor_id"], ds.actors["name"], strict=True)),
+    "sides": dict(zip(ds.actors["actor_id"], ds.actors["side"], strict=True)),
+    "events": dict(zip(ds.events["event_id"], ds.events["title"], strict=True)),
+    "places": dict(zip(ds.places["place_id"], ds.places["name"], strict=True)),
+}
+
+st.title("Statements")
+st.markdown(
+    "What leaders, officials and governments said about the INF Treaty, its end and the missile balance. "
+    "Words in quotation marks are verbatim or a named translation; paraphrases are marked as such and never quoted."
+)
+st.caption(widgets.describe_filters(filters, ds.actors) + " Region, actor and dates are set in the sidebar.")
+for notice in notices or []:
+    st.warning(escape_markdown(notice), icon=":material/warning:")
+
+query = st.text_input(
+    "Search the statements",
+    key=KEY_QUERY,
+    max_chars=search.MAX_QUERY_CHARS,
+    placeholder='e.g.  9M729   or   "arms control" Kaliningrad',
+    help="Finds words by their start, ignoring case and accents. Several words must all appear; put a phrase in "
+    '"quotation marks" to find those words in that order. Searches the words, speaker, role, venue and source.',
+    icon=":material/search:",
+)
+col_speaker, col_topic, col_sort = st.columns([3, 3, 2])
+speakers = col_speaker.multiselect("Speaker", all_speakers, key=KEY_SPEAKERS, placeholder="All speakers")
+topics = col_topic.multiselect("Topic", list(schema.TOPICS), key=KEY_TOPICS, format_func=humanise, placeholder="All topics")
+sort = col_sort.radio("Order", list(search.SORTS), key=KEY_SORT, format_func=SORT_LABELS.get, horizontal=True)
+
+parsed = search.parse_query(query)
+shared = filter_statements(statements, filters)
+narrowed = search.filter_by_speaker_and_topic(shared, speakers, topics, index=index)
+ordered = search.sort_statements(search.search_statements(narrowed, parsed, index=index), sort)
+
+if parsed.ignored_everything:
+    st.info(
+        "There is nothing to search for in that text (punctuation is ignored), so every statement is shown.",
+        icon=":material/info:",
+    )
+elif parsed.truncated:
+    st.info(f"Only the first {search.MAX_TERMS} words and phrases of the search were used.", icon=":material/info:")
+
+# A new search or filter starts again at page 1.
+signature = (parsed.terms, tuple(speakers), tuple(topics), sort, filters)
+if st.session_state.get(KEY_SIGNATURE) not in (None, signature):
+    st.session_state[KEY_PAGE] = 1
+st.session_state[KEY_SIGNATURE] = signature
+requested = st.session_state.get(KEY_PAGE, 1)
+page = search.paginate(ordered, requested if isinstance(requested, int) else 1)
+if page.clamped:
+    if initialising and requested != 1:
+        st.warning(
+            f"The link asked for page {requested:,}, but there are only {page.count:,}; showing page {page.number:,}.",
+            icon=":material/warning:",
+        )
+    st.session_state[KEY_PAGE] = page.number
+
+head, download = st.columns([3, 1], vertical_alignment="center")
+head.markdown(
+    f"**{len(ordered):,} statement{'s' if len(ordered) != 1 else ''}** match"
+    + (f" (of {len(shared):,} in the sidebar's selection)" if len(ordered) != len(shared) else "")
+    + "."
+)
+download.download_button(
+    "Download CSV",
+    data=lambda: to_csv_bytes(ordered),
+    file_name="inf-watch-statements.csv",
+    mime="text/csv",
+    icon=":material/download:",
+    help="Every statement that matches, in this order, as CSV (spreadsheet-safe).",
+    disabled=ordered.empty,
+    on_click="ignore",
+    width="stretch",
+)
+
+opened = search.find_statement(ds.statements, st.session_state.get(KEY_OPEN))
+if opened is not None:
+    with st.container(border=True):
+        top, close = st.columns([5, 1], vertical_alignment="center")
+        top.subheader("Opened statement", anchor=False)
+        close.button("Close", key="stm_close", on_click=_open, args=(None,), icon=":material/close:", width="stretch")
+        show_statement(opened, parsed.terms, lookups, with_open_button=False)
+        st.markdown("**Cite this statement** (copy with the button at the top right of the box):")
+        citation = format_citation(opened, lookups["actors"].get(opened["actor"], ""), accessed=pd.Timestamp.today().date())
+        st.code(citation, language=None, wrap_lines=True)
+        st.caption("Share: the address bar now links straight to this statement.")
+
+tab_quotes, tab_compare = st.tabs(["Quotes", "Compare sides"])
+with tab_quotes:
+    if ordered.empty:
+        st.info(
+            "No statement matches. Try fewer words, check the spelling, or widen the filters in the sidebar.",
+            icon=":material/search_off:",
+        )
+    else:
+        st.caption(f"Showing {page.first:,}–{page.last:,} of {len(ordered):,}, {SORT_LABELS[sort].lower()}.")
+        for _, row in page.rows.iterrows():
+            with st.container(border=True):
+                show_statement(row, parsed.terms, lookups, with_open_button=True)
+        prev_col, page_col, next_col = st.columns([1, 1, 1], vertical_alignment="bottom")
+        prev_col.button(
+            "Previous page",
+            key="stm_prev",
+            on_click=_step_page,
+            args=(-1, page.count),
+            disabled=page.number <= 1,
+            icon=":material/chevron_left:",
+            width="stretch",
+        )
+        page_col.number_input(f"Page (of {page.count:,})", min_value=1, max_value=page.count, step=1, key=KEY_PAGE)
+        next_col.button(
+            "Next page",
+            key="stm_next",
+            on_click=_step_page,
+            args=(1, page.count),
+            disabled=page.number >= page.count,
+            icon=":material/chevron_right:",
+            icon_position="right",
+            width="stretch",
+        )
+with tab_compare:
+    colour_by = widgets.url_radio("Colour points by", statement_charts.COLOUR_CHOICES, param="colour", key="stm_colour")
+    st.plotly_chart(
+        statement_charts.statements_timeline(ordered, ds.actors, colour_by=colour_by),
+        key=KEY_TIMELINE,
+        on_select=_on_timeline_select,
+        selection_mode="points",
+        width="stretch",
+    )
+    st.caption(
+        "Each point is one statement: ● verbatim, ◆ translation, □ paraphrase. Colours: "
+        + ", ".join(f"{SIDE_MARKS[side]} {side}" for side in SIDE_COLOURS)
+        + " side (or one colour per topic). Click a point to open the statement above the tabs."
+    )
+
+_write_url(
+    search.search_state_to_params(
+        search.SearchState(
+            query=query,
+            speakers=tuple(speakers),
+            topics=tuple(topics),
+            sort=sort,
+            page=page.number,
+            open_id=st.session_state.get(KEY_OPEN) if opened is not None else None,
+        )
+    )
+)

@@ -1,0 +1,241 @@
+"""The statements page under AppTest: search, filters, paging, opening a statement, the URL round trip, unsafe text."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import search
+from dashboard.data import DATA_DIR_ENV, load_dataset
+from dashboard.ui import state
+from tests import fixtures
+
+APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
+PAGE = "views/statements.py"
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    state.get_dataset.clear()
+    yield
+    state.get_dataset.clear()
+
+
+def open_page(params: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    for k, v in (params or {}).items():  # the shared sidebar reads its part on the session's first run
+        at.query_params[k] = v
+    at.run()
+    at.switch_page(PAGE)
+    for k, v in (params or {}).items():
+        at.query_params[k] = v
+    at.run()
+    assert_ok(at)
+    return at
+
+
+def assert_ok(at: AppTest) -> None:
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+
+
+def match_count(at: AppTest) -> int:
+    text = next(m.value for m in at.markdown if re.match(r"\*\*[\d,]+ statements?\*\* match", m.value))
+    return int(re.match(r"\*\*([\d,]+)", text).group(1).replace(",", ""))
+
+
+def cards_speakers(at: AppTest) -> list[str]:
+    """The speaker line of every card shown (the first Markdown of each card starts with the bold speaker)."""
+    return [m.value for m in at.markdown if m.value.startswith("**") and "speaking for" in m.value]
+
+
+def as_list(value) -> list[str]:
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def test_page_lists_statements_newest_first_in_pages_of_20():
+    at = open_page()
+    total = len(load_dataset().statements)
+    assert at.title[0].value == "Statements"
+    assert match_count(at) == total
+    assert len(cards_speakers(at)) == min(20, total)
+    assert any(f"Showing 1–20 of {total}" in c.value for c in at.caption)
+    assert at.get("plotly_chart"), "no timeline"
+    assert at.get("download_button"), "no CSV export"
+
+
+def test_search_narrows_highlights_and_goes_in_the_url():
+    at = open_page()
+    total = match_count(at)
+    at.text_input(key="stm_query").set_value('"black sea"').run()
+    assert_ok(at)
+    found = match_count(at)
+    assert 0 < found < total
+    assert as_list(at.query_params["q"]) == ['"black sea"']
+    highlighted = [m.value for m in at.markdown if search.HIGHLIGHT_OPEN in m.value]
+    assert highlighted and all(re.search(r"black sea", m, re.IGNORECASE) for m in highlighted)
+    at.text_input(key="stm_query").set_value("zzzznotaword").run()
+    assert match_count(at) == 0
+    assert any("No statement matches" in i.value for i in at.info)
+
+
+def test_speaker_and_topic_filters():
+    ds = load_dataset()
+    speaker = ds.statements["speaker"].value_counts().index[0]
+    at = open_page()
+    at.multiselect(key="stm_speakers").select(speaker).run()
+    assert_ok(at)
+    assert match_count(at) == int((ds.statements["speaker"] == speaker).sum())
+    assert all(line.startswith(f"**{search.highlight_markdown(speaker, ())}**") for line in cards_speakers(at))
+    assert as_list(at.query_params["speaker"]) == [speaker]
+    at.multiselect(key="stm_topics").select("black_sea").run()
+    both = ds.statements[(ds.statements["speaker"] == speaker) & ds.statements["topics"].map(lambda t: "black_sea" in t)]
+    assert match_count(at) == len(both)
+    assert as_list(at.query_params["topic"]) == ["black_sea"]
+
+
+def test_paging_and_order():
+    at = open_page()
+    total = match_count(at)
+    first_page = cards_speakers(at)
+    at.button(key="stm_next").click().run()
+    assert_ok(at)
+    assert as_list(at.query_params["page"]) == ["2"]
+    assert any(f"Showing 21–{min(40, total)} of {total}" in c.value for c in at.caption)
+    assert cards_speakers(at) != first_page
+    # A new search goes back to page 1.
+    at.radio(key="stm_sort").set_value(search.SORT_OLDEST).run()
+    assert "page" not in at.query_params
+    assert as_list(at.query_params["sort"]) == ["oldest"]
+    assert any(f"Showing 1–20 of {total}, oldest first" in c.value for c in at.caption)
+
+
+def test_open_and_cite_a_statement():
+    at = open_page()
+    first_id = at.button[[b.key for b in at.button].index(next(b.key for b in at.button if b.key.startswith("stm_open_")))].key
+    at.button(key=first_id).click().run()
+    assert_ok(at)
+    statement_id = first_id.removeprefix("stm_open_")
+    assert as_list(at.query_params["open"]) == [statement_id]
+    assert any(s.value == "Opened statement" for s in at.subheader)
+    row = load_dataset().statements.set_index("statement_id").loc[statement_id]
+    citation = at.code[0].value
+    assert row["speaker"] in citation and "accessed" in citation and row["source_url"] in citation
+    at.button(key="stm_close").click().run()
+    assert "open" not in at.query_params and not any(s.value == "Opened statement" for s in at.subheader)
+
+
+def test_a_shared_link_reproduces_the_view():
+    ds = load_dataset()
+    row = ds.statements.iloc[0]
+    params = {
+        "q": "missile",
+        "topic": ["inf_treaty"],
+        "sort": "oldest",
+        "page": "1",
+        "open": row["statement_id"],
+        "region": "Black Sea",
+    }
+    at = open_page(params)
+    assert at.text_input(key="stm_query").value == "missile"
+    assert at.multiselect(key="stm_topics").value == ["inf_treaty"]
+    assert at.radio(key="stm_sort").value == "oldest"
+    assert at.sidebar.multiselect[0].value == ["Black Sea"]
+    assert any(s.value == "Opened statement" for s in at.subheader)
+    assert as_list(at.query_params["q"]) == ["missile"] and as_list(at.query_params["open"]) == [row["statement_id"]]
+    assert as_list(at.query_params["region"]) == ["Black Sea"]
+    assert "page" not in at.query_params  # page 1 is the default, left out
+
+
+def test_bad_link_values_give_notices_and_defaults():
+    at = open_page({"speaker": "Nobody Atall", "topic": "bananas", "sort": "sideways", "page": "banana", "open": "no-such-id"})
+    warnings = " ".join(w.value for w in at.warning)
+    for word in ("Nobody Atall", "bananas", "sideways", "banana", "no\\-such\\-id"):
+        assert word in warnings, word
+    assert match_count(at) == len(load_dataset().statements)
+    assert at.radio(key="stm_sort").value == "newest"
+    for key in ("speaker", "topic", "sort", "page", "open"):
+        assert key not in at.query_params
+
+
+def test_a_page_past_the_end_is_clamped_with_a_notice():
+    at = open_page({"page": "999"})
+    assert any("only" in w.value and "999" in w.value for w in at.warning)
+    last = at.number_input(key="stm_page").max
+    assert last >= 2 and at.number_input(key="stm_page").value == last
+    assert as_list(at.query_params["page"]) == [str(int(last))]
+
+
+UNSAFE = [
+    "<script>alert(1)</script>",
+    "[click](javascript:alert(1))",
+    "**bold**",
+    ":red[x]",
+    "$x$",
+    "<img src=x onerror=alert(1)>",
+]
+
+
+@pytest.fixture
+def unsafe_data(tmp_path, monkeypatch):
+    base = fixtures.statements()[0]
+    rows = [
+        {
+            **base,
+            "statement_id": f"2019-03-0{i + 1}-evil",
+            "date": f"2019-03-0{i + 1}",
+            "text": f"Said {text} end",
+            "speaker": f"Mallory {text}",
+            "venue": text,
+            "source_title": f"Title ]({text}",
+        }
+        for i, text in enumerate(UNSAFE)
+    ]
+    rows.append(
+        {
+            **base,
+            "statement_id": "2019-03-09-evil-url",
+            "date": "2019-03-09",
+            "text": "plain",
+            "source_url": "https://example.org/a)[x](javascript:alert(1)",
+        }
+    )
+    folder = fixtures.write_dataset(tmp_path / "data", statements=rows)
+    monkeypatch.setenv(DATA_DIR_ENV, str(folder))
+    state.get_dataset.clear()
+    yield rows
+    state.get_dataset.clear()
+
+
+def test_html_and_markdown_in_the_data_are_shown_as_plain_text(unsafe_data):
+    at = open_page({"q": "said"})
+    shown = "\n".join(m.value for m in at.markdown) + "\n".join(c.value for c in at.caption)
+    assert match_count(at) == len(UNSAFE)
+    for text in UNSAFE:
+        assert text not in shown, f"{text!r} reached Markdown unescaped"
+    # Each unsafe text is there, escaped: undoing the escapes gives it back.
+    unescaped = re.sub(r"\\(.)", r"\1", shown.replace(search.HIGHLIGHT_OPEN, "").replace(search.HIGHLIGHT_CLOSE, ""))
+    for text in UNSAFE:
+        assert f"Said {text} end" in unescaped
+    assert "](javascript:" not in shown
+    # The only links are the http(s) source and relative /map links.
+    for target in re.findall(r"(?<!\\)\]\(([^)]*)\)", shown):
+        assert target.startswith(("https://", "/map?")), target
+
+
+def test_a_source_url_cannot_break_out_of_its_link(unsafe_data):
+    at = open_page({"q": "plain"})
+    shown = "\n".join(m.value for m in at.markdown)
+    assert "](javascript:" not in shown
+    assert "https://example.org/a%29[x]%28javascript:alert%281%29" in shown or "a%29" in shown
+
+
+def test_long_and_strange_queries_do_not_break_the_page():
+    at = open_page()
+    for query in ["x" * 2000, 'unbalanced "quote', ".*[(?", "🚀 \u202eשלום\u202c", "nul\x00byte", "[(**)]"]:
+        at.text_input(key="stm_query").set_value(query).run()
+        assert_ok(at)
+    assert any("nothing to search for" in i.value for i in at.info)

@@ -1,0 +1,89 @@
+"""dashboard.statement_charts: the statements timeline and reading a click back."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard import statement_charts as sc
+from dashboard.charts import SIDE_COLOURS
+
+ACTORS = pd.DataFrame(
+    {
+        "actor_id": ["nato", "rus", "ukr"],
+        "name": ["NATO", "Russia", "Ukraine"],
+        "kind": ["alliance", "state", "state"],
+        "side": ["NATO", "Russia", "Other"],
+    }
+)
+
+
+def statements() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "statement_id": ["a", "b", "c"],
+            "date": pd.to_datetime(["2019-02-01", "2019-02-02", "2024-01-01"]),
+            "speaker": ["Jens <b>Stoltenberg</b>", "Vladimir Putin", "Someone"],
+            "speaker_role": ["Secretary General", "", ""],
+            "actor": ["nato", "rus", "ukr"],
+            "text": ["We will respond.", "Putin said Russia would respond in kind.", "x" * 500],
+            "quote_type": ["verbatim", "paraphrase", "translation"],
+            "topics": [["inf_treaty"], ["deployments", "inf_treaty"], []],
+        }
+    )
+
+
+def data_traces(fig):
+    return [t for t in fig.data if t.x is not None and len(t.x) and t.x[0] is not None]
+
+
+def test_timeline_by_side_has_one_row_per_actor_coloured_by_side():
+    fig = sc.statements_timeline(statements(), ACTORS)
+    traces = data_traces(fig)
+    assert {t.name for t in traces} == {"NATO", "Russia", "Other"}
+    for t in traces:
+        assert t.marker.color == SIDE_COLOURS[t.name]
+    # NATO side at the top: plotly lists categories bottom-up.
+    assert list(fig.layout.yaxis.categoryarray) == ["Ukraine", "Russia", "NATO"]
+    assert "Date" in fig.layout.xaxis.title.text and "actor" in fig.layout.yaxis.title.text
+    assert "3 statements" in fig.layout.title.text
+    legend_names = {t.name for t in fig.data if t.showlegend is not False}
+    assert {"Verbatim", "Translation", "Paraphrase", "NATO", "Russia"} <= legend_names
+
+
+def test_customdata_starts_with_the_id_and_hover_is_escaped_and_honest():
+    fig = sc.statements_timeline(statements(), ACTORS)
+    rows = {cd[0]: cd for t in data_traces(fig) for cd in t.customdata}
+    assert set(rows) == {"a", "b", "c"}
+    assert "<b>Stoltenberg" not in rows["a"][1] and "&lt;b&gt;" in rows["a"][1]
+    assert rows["a"][2].startswith("“") and not rows["b"][2].startswith("“")  # paraphrase never in quotation marks
+    assert "Paraphrase" in rows["b"][3]
+    assert len(rows["c"][2]) < 300 and rows["c"][2].rstrip("”").endswith("…")
+
+
+def test_timeline_by_topic_uses_the_first_topic():
+    fig = sc.statements_timeline(statements(), ACTORS, colour_by=sc.COLOUR_BY_TOPIC)
+    assert {t.name for t in data_traces(fig)} == {"Inf treaty", "Deployments", "No topic"}
+
+
+def test_empty_timeline_says_so():
+    fig = sc.statements_timeline(statements().iloc[:0], ACTORS)
+    assert "No statements" in fig.layout.annotations[0].text
+
+
+def test_selected_statement_id_reads_dicts_and_state_objects():
+    event = {"selection": {"points": [{"customdata": ["b", "who"], "point_index": 0}]}}
+    assert sc.selected_statement_id(event) == "b"
+    assert sc.selected_statement_id({"selection": {"points": []}}) is None
+    assert sc.selected_statement_id(None) is None
+
+    class State:
+        class selection:  # noqa: N801 - mimics Streamlit's attribute access
+            points = [{"customdata": ["c"]}]
+
+    assert sc.selected_statement_id(State()) == "c"
+
+
+def test_quoted_excerpt():
+    assert sc.quoted_excerpt("He said so.", "paraphrase") == "He said so."
+    assert sc.quoted_excerpt("We will.", "verbatim") == "“We will.”"
+    assert sc.excerpt("word " * 100, 20).endswith("…")
