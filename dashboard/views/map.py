@@ -77,7 +77,7 @@ if KEY_VIEW not in st.session_state:
     st.session_state[KEY_EVENT] = parsed.event
     st.session_state[KEY_LAST_CHART] = ()
     for notice in parsed.notices:
-        st.warning(escape_markdown(notice), icon="⚠️")
+        st.warning(escape_markdown(notice), icon=":material/warning:")
 
 controls = st.columns([1.1, 2.2])
 with controls[0]:

@@ -38,7 +38,7 @@ url = {k: st.query_params.get(k) for k in ranges.RANGE_PARAMS if k in st.query_p
 from_url, notices = ranges.parse_range_params(url, place_coords, system_ranges, DEFAULT)
 if KEY_LAUNCH not in st.session_state:
     for notice in notices:
-        st.warning(escape_markdown(notice), icon="⚠️")
+        st.warning(escape_markdown(notice), icon=":material/warning:")
 for key, value in (
     (KEY_LAUNCH, from_url.launch), (KEY_LAT, from_url.lat), (KEY_LON, from_url.lon), (KEY_SYSTEM, from_url.system),
     (KEY_RANGE, from_url.range_km if from_url.system == ranges.CUSTOM else system_ranges.get(from_url.system, DEFAULT.range_km)),
