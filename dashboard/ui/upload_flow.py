@@ -49,7 +49,9 @@ def render_report(kind: str, name: str) -> None:
         else:
             st.error(escape_markdown(message))
     if len(result.rejects):
-        st.markdown(f"**Rejected rows** (the first 20 of {len(result.rejects):,} problems; download them all below)")
+        n = len(result.rejects)
+        shown = "the first 20 of " if n > 20 else ""
+        st.markdown(f"**Rejected rows** ({shown}{n:,} problem{'s' if n != 1 else ''}; download them all below)")
         st.dataframe(result.rejects[["line", "column", "reason"]].head(20), hide_index=True, width="stretch")
         st.download_button(
             "Download all rejects (CSV)", to_csv_bytes(result.rejects), file_name="inf_watch_rejects.csv", mime="text/csv", key="dl_rejects"
