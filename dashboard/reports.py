@@ -55,3 +55,34 @@ def coverage_by(ds: Dataset, by: str) -> pd.DataFrame:
     table = pd.DataFrame(parts).fillna(0).astype(int)
     table = table.assign(total=table.sum(axis=1)).sort_values("total", ascending=False)
     return table.rename_axis(label).reset_index()
+
+
+def sources_cited(ds: Dataset) -> pd.DataFrame:
+    """Every distinct source cited by a record: publisher, title, source_date, url, records citing it, tables."""
+    parts = []
+    for name in ("events", "places", "statements", "missiles", "range_claims"):
+        frame = getattr(ds, name)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "publisher": frame["source_publisher"],
+                    "title": frame["source_title"],
+                    "source_date": frame["source_date"].dt.strftime("%Y-%m-%d").fillna(""),
+                    "url": frame["source_url"],
+                    "table": name,
+                }
+            )
+        )
+    allrows = pd.concat(parts, ignore_index=True)
+    out = (
+        allrows.groupby("url", sort=False)
+        .agg(
+            publisher=("publisher", "first"),
+            title=("title", "first"),
+            source_date=("source_date", "first"),
+            records=("table", "size"),
+            tables=("table", lambda t: ", ".join(sorted(set(t)))),
+        )
+        .reset_index()
+    )
+    return out[["publisher", "title", "source_date", "records", "tables", "url"]].sort_values(["publisher", "source_date"]).reset_index(drop=True)

@@ -110,3 +110,15 @@ def test_a_broken_data_file_gives_one_readable_message(broken_data):
     assert not at.exception
     assert "failed validation" in at.error[0].value
     assert "events.csv, line 2, column 'date': '1987-02-30' is not a real calendar date" in at.code[0].value
+
+
+def test_about_page_lists_the_sources_cited():
+    from dashboard.data import load_dataset
+    from dashboard.reports import sources_cited
+
+    cited = sources_cited(load_dataset())
+    assert cited["url"].is_unique
+    assert cited["records"].sum() >= 60 + 50 + 40 + 20
+    at = run_app(page="views/about.py")
+    shown = next(df.value for df in at.dataframe if "records" in df.value.columns and "publisher" in df.value.columns)
+    assert len(shown) == len(cited)

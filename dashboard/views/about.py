@@ -5,7 +5,7 @@ import streamlit as st
 from dashboard import charts, schema
 from dashboard.export import to_csv_bytes, to_geojson_bytes
 from dashboard.filters import filter_events, filter_places, filter_statements
-from dashboard.reports import coverage_by, data_dictionary, file_inventory
+from dashboard.reports import coverage_by, data_dictionary, file_inventory, sources_cited
 from dashboard.ui import state, userdata, widgets
 from dashboard.ui.sidebar import current_filters
 
@@ -28,6 +28,19 @@ st.dataframe(
     column_config={
         "url": st.column_config.LinkColumn("Source", display_text=r"https?://(?:www\.)?([^/]+)"),
         "rows": st.column_config.NumberColumn("Rows", format="%d"),
+    },
+)
+
+st.subheader("Sources cited")
+cited = sources_cited(state.get_dataset())
+st.caption(f"{len(cited):,} distinct sources from {cited['publisher'].nunique():,} publishers back the curated records.")
+st.dataframe(
+    cited,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "url": st.column_config.LinkColumn("Link", display_text="open ↗"),
+        "records": st.column_config.NumberColumn("Records", format="%d"),
     },
 )
 
