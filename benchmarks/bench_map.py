@@ -2,12 +2,21 @@
 
 Run from the repo root:  .venv/bin/python benchmarks/bench_map.py
 Budgets (issue #4): a rerun after a filter change under 300 ms; the map's figure JSON under 1 MB.
+
+At scale (issue #8):     .venv/bin/python benchmarks/bench_map.py --events 10000 100000 [--data-root DIR]
+generates seeded synthetic folders (10,000 places and 100,000 statements, as benchmarks.run does) and measures
+the map page per view: rerun after a region filter change (median) and bytes sent. Budgets: 500 ms and 2 MB
+up to 100k events, 2 s at 500k.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
 import statistics
 import sys
+import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -75,7 +84,68 @@ def bench_apptest() -> dict[str, float]:
     return out
 
 
+def bench_scale(folder: Path) -> list[dict]:
+    """Per view, on the synthetic data in `folder`: median AppTest rerun (ms) after a region change, map JSON and all bytes sent."""
+    from benchmarks.run import _proto_bytes
+    from dashboard.ui import state
+
+    os.environ[data.DATA_DIR_ENV] = str(folder)
+    state.get_dataset.clear()
+    rows = []
+    try:
+        for key in basemap.VIEWS:
+            at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=600)
+            at.run()
+            at.switch_page("views/map.py")
+            at.query_params["view"] = key
+            at.run()
+            assert not at.exception, at.exception
+            timings, sizes = [], []
+            for i in range(REPEATS):
+                at.multiselect(key="flt_regions").set_value([["Black Sea"], ["Baltic"], []][i % 3])
+                timings.append(time_ms(at.run))
+                assert not at.exception, at.exception
+                spec = at.get("plotly_chart")[0].proto.spec
+                sizes.append((len(spec.encode()), _proto_bytes(at._tree), json.loads(spec)))
+            map_bytes, sent = max(s[0] for s in sizes), max(s[1] for s in sizes)
+            clustered = sum(1 for t in sizes[-1][2]["data"] if (t.get("meta") or {}).get("role") == "clusters")
+            rows.append({"view": key, "rerun_ms": statistics.median(timings), "max_ms": max(timings), "map_bytes": map_bytes,
+                         "sent_bytes": sent, "cluster_traces": clustered})
+    finally:
+        os.environ.pop(data.DATA_DIR_ENV, None)
+        state.get_dataset.clear()
+    return rows
+
+
+def main_scale(sizes: list[int], root: Path | None) -> int:
+    from benchmarks.synthetic import generate
+
+    ok = True
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in sizes:
+            folder = (root or Path(tmp)) / f"events_{n}"
+            if not (folder / "events.csv").exists():
+                generate(folder, n, n_statements=100_000, n_places=10_000)
+            budget = 2000.0 if n > 100_000 else 500.0
+            print(f"\nMap page, {n:,} events, 10,000 places, 100,000 statements; median of {REPEATS} reruns (region filter change)")
+            header = f"{'view':<10} {'rerun (ms)':>11} {'slowest (ms)':>13} {'map JSON (bytes)':>17} {'sent (bytes)':>13}  ok"
+            print(header)
+            print("-" * len(header))
+            for row in bench_scale(folder):
+                good = row["rerun_ms"] < budget and row["sent_bytes"] < 2_000_000
+                ok &= good
+                print(f"{row['view']:<10} {row['rerun_ms']:>11.0f} {row['max_ms']:>13.0f} {row['map_bytes']:>17,} {row['sent_bytes']:>13,}  "
+                      f"{'yes' if good else 'NO'}")
+    return 0 if ok else 1
+
+
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, nargs="+", help="synthetic sizes to measure instead of the curated data")
+    parser.add_argument("--data-root", type=Path, help="keep (and reuse) the synthetic folders here")
+    args = parser.parse_args()
+    if args.events:
+        return main_scale(args.events, args.data_root)
     ds = data.load_dataset()
     seas = ds.places.loc[ds.places["kind"] == "sea_or_strait", ["name", "lon", "lat"]]
     layers = (data.load_countries(), data.load_occupied_areas(), data.load_regions(), seas)

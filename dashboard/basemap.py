@@ -20,6 +20,9 @@ from shapely.geometry import box
 _PAD = 0.35
 # Countries smaller than this (km²) inside the drawn area get no name label.
 _LABELS_MIN_AREA_KM2 = 9_000.0
+# At most this many sea and strait names per view, in data order (the curated ones come first): with thousands of
+# such places a label for each would bury the map.
+MAX_SEA_LABELS = 30
 
 
 @dataclass(frozen=True)
@@ -225,9 +228,9 @@ def project_regions(regions: gpd.GeoDataFrame, view: View) -> pd.DataFrame:
 
 
 def project_sea_labels(seas: pd.DataFrame, view: View) -> pd.DataFrame:
-    """Sea and strait names (name, x, y) for the places of kind `sea_or_strait` inside the drawn area."""
+    """Sea and strait names (name, x, y) for the places of kind `sea_or_strait` inside the drawn area (the first MAX_SEA_LABELS)."""
     lon0, lat0, lon1, lat1 = padded_box(view)
-    inside = seas[(seas["lon"].between(lon0, lon1)) & (seas["lat"].between(lat0, lat1))]
+    inside = seas[(seas["lon"].between(lon0, lon1)) & (seas["lat"].between(lat0, lat1))].head(MAX_SEA_LABELS)
     x, y = project_points(view, inside["lon"], inside["lat"])
     return pd.DataFrame({"name": inside["name"].astype(str).to_numpy(), "x": x, "y": y})
 

@@ -130,8 +130,9 @@ def filter_events(events: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     if filters.regions:
         mask &= events["region"].isin(filters.regions)
     if filters.actors:
-        chosen = set(filters.actors)
-        mask &= events["actors"].map(lambda ids: bool(chosen.intersection(ids)))
+        exploded = events["actors"].explode()
+        hit = exploded.isin(filters.actors)
+        mask &= hit.groupby(level=0).any().reindex(events.index, fill_value=False)
     return events[mask]
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections import ChainMap
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
@@ -30,6 +31,24 @@ SELECTED_COLOUR = "#000000"
 NO_OPERATOR = "No operator"
 SIDE_CODES = {"NATO": 0, "Russia": 1, "Other": 2}
 HOVER_EVENTS = 3  # latest events listed in a marker's hover box
+
+# The reader's own uploads: a magenta outline (apart from both side colours and the region green) and a tag in every text.
+USER_COLOUR = "#C51B8A"
+USER_TAG = "your data"
+USER_PLACES = "Your places"
+USER_EVENTS = "Your events"
+
+# Above this many places (or uploaded events) in a view, markers are aggregated into grid cells: thousands of
+# individual markers overlap into an unreadable blot and their hover text alone runs to megabytes.
+MAX_MARKERS = 400
+CLUSTER_CELLS = 18  # grid cells across the wider side of a view's initial extent
+CLUSTER_MAX_KINDS = 6  # kinds listed by name in a cluster's hover box
+CLUSTER_OUTSIDE_SCALE = 3  # cells outside a view's extent are this many times wider: seen only after panning
+CURATED_PLACES = "Places"
+# Where each group sits inside its grid cell (fractions of the cell), so that groups in one cell do not overlap.
+CLUSTER_SLOTS: dict[str, tuple[float, float]] = {CURATED_PLACES: (0.0, 0.0), USER_PLACES: (0.3, -0.3), USER_EVENTS: (-0.3, -0.3)}
+CLUSTER_MAJORITY = 0.6  # a group takes a side's colour when at least this share of its places is on that side
+MIXED_COLOUR = "#4D4D4D"
 
 
 @dataclass(frozen=True)
@@ -87,6 +106,37 @@ def without_attrs(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+@dataclass(frozen=True)
+class MapTables:
+    """The frames the map page reads (without `attrs`) and its lookups: places indexed by place_id, event_id → place_id."""
+
+    places: pd.DataFrame
+    events: pd.DataFrame
+    statements: pd.DataFrame
+    actors: pd.DataFrame
+    place_by_id: pd.DataFrame
+    event_places: Mapping[str, str]
+
+
+def prepare_map_tables(places: pd.DataFrame, events: pd.DataFrame, statements: pd.DataFrame, actors: pd.DataFrame) -> MapTables:
+    """MapTables for the given frames; built once per data set (the lookups take a pass over every event)."""
+    places, events, statements, actors = (without_attrs(f) for f in (places, events, statements, actors))
+    return MapTables(places, events, statements, actors, places.set_index("place_id"),
+                     dict(zip(events["event_id"], events["place_id"], strict=True)))
+
+
+def add_user_rows(curated: MapTables, places: pd.DataFrame, events: pd.DataFrame, statements: pd.DataFrame) -> MapTables:
+    """`curated` with the reader's rows merged in: `places`, `events`, `statements` are the merged frames (`is_user_data`).
+
+    Only the reader's rows are indexed again, so this stays cheap however large the curated data is.
+    """
+    places, events, statements = (without_attrs(f) for f in (places, events, statements))
+    mine_p, mine_e = places[_is_user(places)], events[_is_user(events)]
+    index = pd.concat([curated.place_by_id, without_attrs(mine_p).set_index("place_id")]) if len(mine_p) else curated.place_by_id
+    lookup = ChainMap(dict(zip(mine_e["event_id"], mine_e["place_id"], strict=True)), curated.event_places)
+    return replace(curated, places=places, events=events, statements=statements, place_by_id=index, event_places=lookup)
+
+
 def places_as_of(places: pd.DataFrame, asof: date) -> pd.DataFrame:
     """Places that existed on `asof`: started on or before it (or undated) and not yet closed (end after it)."""
     ts = pd.Timestamp(asof)
@@ -120,39 +170,56 @@ def statements_for_places(statements: pd.DataFrame, events: pd.DataFrame, place_
 
 def side_of(operators: pd.Series, actors: pd.DataFrame) -> pd.Series:
     """The side (NATO, Russia, Other) of each operator id; places without an operator count as Other."""
-    sides = dict(zip(actors["actor_id"], actors["side"], strict=True))
-    return operators.map(lambda a: sides.get(a, "Other")).astype(str)
+    sides = pd.Series(actors["side"].to_numpy(), index=actors["actor_id"].to_numpy())
+    return operators.map(sides).fillna("Other").astype(str)
+
+
+def _is_user(frame: pd.DataFrame) -> np.ndarray:
+    """The frame's `is_user_data` flags as a bool array (all False for curated-only frames without the column)."""
+    if "is_user_data" not in frame:
+        return np.zeros(len(frame), dtype=bool)
+    return frame["is_user_data"].fillna(False).to_numpy(dtype=bool)
 
 
 def _latest_events_text(events: pd.DataFrame) -> dict[str, tuple[int, str]]:
     """Per place: (number of events, hover lines of the latest few), already escaped for plotly."""
+    if events.empty:
+        return {}
+    # One sort and one vectorised head() instead of a Python pass per place: only the few listed rows are formatted.
+    ordered = events.sort_values("date", ascending=False, kind="stable")
+    counts = ordered["place_id"].astype(str).value_counts()
+    top = ordered.groupby("place_id", sort=False).head(HOVER_EVENTS)
+    lines: dict[str, list[str]] = {}
+    for pid, d, t in zip(top["place_id"].astype(str), top["date"], top["title"], strict=True):
+        lines.setdefault(pid, []).append(f"{d:%Y-%m-%d} · {plotly_text(t, 70)}")
     out: dict[str, tuple[int, str]] = {}
-    ordered = events.sort_values("date", ascending=False)
-    for place_id, group in ordered.groupby("place_id", sort=False):
-        lines = [f"{d:%Y-%m-%d} · {plotly_text(t, 70)}" for d, t in zip(group["date"].head(HOVER_EVENTS), group["title"], strict=False)]
-        more = len(group) - HOVER_EVENTS
-        if more > 0:
-            lines.append(f"… and {more} more (select the place to list them)")
-        out[str(place_id)] = (len(group), "<br>".join(lines))
+    for pid, listed in lines.items():
+        n = int(counts[pid])
+        if n > HOVER_EVENTS:
+            listed.append(f"… and {n - HOVER_EVENTS} more (select the place to list them)")
+        out[pid] = (n, "<br>".join(listed))
     return out
 
 
 def build_marker_table(places: pd.DataFrame, events: pd.DataFrame, actors: pd.DataFrame, base: bm.Basemap) -> pd.DataFrame:
-    """One row per place to draw: place_id, name, kind, side, x, y (km in the view's plane), n_events, hover.
+    """One row per place to draw: place_id, name, kind, side, x, y (km in the view's plane), n_events, hover, is_user_data.
 
-    `base` is the view's basemap (for its projection). `hover` is plotly-safe text (data escaped) with name, kind, operator and side, country and the latest events.
+    `base` is the view's basemap (for its projection). `hover` is plotly-safe text (data escaped) with name, kind, operator and side, country and the latest events;
+    the reader's own places (`is_user_data`) are tagged "your data" in it.
     """
     names = dict(zip(actors["actor_id"], actors["name"], strict=True))
     x, y = base.project(places["lon"].to_numpy(), places["lat"].to_numpy())
     latest = _latest_events_text(events[events["place_id"].isin(places["place_id"])])
     sides = side_of(places["operator"], actors)
+    user = _is_user(places)
     hovers, counts = [], []
-    for pid, name, kind, op, side, country in zip(
-        places["place_id"], places["name"], places["kind"], places["operator"], sides, places["country"], strict=True
+    for pid, name, kind, op, side, country, mine in zip(
+        places["place_id"], places["name"], places["kind"], places["operator"], sides, places["country"], user, strict=True
     ):
         n, lines = latest.get(str(pid), (0, ""))
         operator = f"{plotly_text(names.get(op, op))} ({side})" if op else NO_OPERATOR
-        parts = [f"<b>{plotly_text(name)}</b>", f"{kind_label(kind)} · {operator}"]
+        tag = f" · <i>{USER_TAG}</i>" if mine else ""
+        parts = [f"<b>{plotly_text(name)}</b>{tag}", f"{kind_label(kind)} · {operator}"]
         if isinstance(country, str) and country:
             parts.append(plotly_text(country))
         parts.append(f"<i>Latest events ({n}):</i><br>{lines}" if n else "<i>No events in the selection</i>")
@@ -168,6 +235,7 @@ def build_marker_table(places: pd.DataFrame, events: pd.DataFrame, actors: pd.Da
             "y": y,
             "n_events": np.asarray(counts, dtype=int),
             "hover": hovers,
+            "is_user_data": user,
         }
     )
 
@@ -177,6 +245,199 @@ def count_outside_view(markers: pd.DataFrame, base: bm.Basemap) -> int:
     (x0, x1), (y0, y1) = base.x_range, base.y_range
     inside = markers["x"].between(x0, x1) & markers["y"].between(y0, y1)
     return int((~inside).sum())
+
+
+def events_with_own_coordinates(events: pd.DataFrame, place_ids: Iterable[str]) -> pd.DataFrame:
+    """The reader's events that carry lat/lon but no known place (`place_ids` = every place): drawn as their own markers."""
+    if "lat" not in events or "lon" not in events or not len(events):
+        return events.iloc[0:0]
+    placed = events["place_id"].isin(list(place_ids)) & (events["place_id"].astype(str) != "")
+    own = pd.Series(_is_user(events), index=events.index) & events["lat"].notna() & events["lon"].notna() & ~placed
+    return events[own]
+
+
+def build_event_markers(events: pd.DataFrame, base: bm.Basemap) -> pd.DataFrame:
+    """One row per event with its own coordinates: event_id, title, x, y (km), hover (escaped, tagged "your data"), kind (event type)."""
+    if not len(events):
+        return pd.DataFrame(columns=["event_id", "title", "x", "y", "kind", "hover"])
+    x, y = base.project(events["lon"].to_numpy(dtype=float), events["lat"].to_numpy(dtype=float))
+    types = events["event_type"].astype(str).str.replace("_", " ").str.capitalize()
+    hovers = [
+        f"<b>{plotly_text(t, 70)}</b> · <i>{USER_TAG}</i><br>{d:%Y-%m-%d} · {plotly_text(k)}"
+        for t, d, k in zip(events["title"], events["date"], types, strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "event_id": events["event_id"].astype(str).to_numpy(),
+            "title": events["title"].astype(str).to_numpy(),
+            "x": x,
+            "y": y,
+            "kind": types.to_numpy(dtype=object),
+            "hover": hovers,
+        }
+    )
+
+
+def _inside(x: np.ndarray, y: np.ndarray, base: bm.Basemap) -> np.ndarray:
+    (x0, x1), (y0, y1) = base.x_range, base.y_range
+    return (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)
+
+
+def cluster_points(points: pd.DataFrame, base: bm.Basemap, noun: str = "places") -> pd.DataFrame:
+    """build_clusters on the view's grid inside its extent and on a coarser grid outside it (fewer, bigger groups off-screen)."""
+    inside = _inside(points["x"].to_numpy(dtype=float), points["y"].to_numpy(dtype=float), base)
+    parts = [build_clusters(points[inside], base, noun)]
+    if not inside.all():
+        parts.append(build_clusters(points[~inside], base, noun, scale=CLUSTER_OUTSIDE_SCALE))
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+
+
+def individual_mask(x: np.ndarray, y: np.ndarray, base: bm.Basemap, limit: int = MAX_MARKERS) -> np.ndarray:
+    """Which points to draw one by one: all of them up to `limit`; else those in the view's extent if they are at most `limit`; else none."""
+    if len(x) <= limit:
+        return np.ones(len(x), dtype=bool)
+    inside = _inside(x, y, base)
+    return inside if inside.sum() <= limit else np.zeros(len(x), dtype=bool)
+
+
+def cluster_cell_km(base: bm.Basemap) -> float:
+    """The side of one aggregation cell (km) for a view: its wider side split into CLUSTER_CELLS."""
+    (x0, x1), (y0, y1) = base.x_range, base.y_range
+    return max(x1 - x0, y1 - y0) / CLUSTER_CELLS
+
+
+def build_clusters(points: pd.DataFrame, base: bm.Basemap, noun: str = "places", scale: float = 1.0) -> pd.DataFrame:
+    """Aggregate points into grid cells: one row per (cell, slot) with x, y (km), slot, n, n_events, hover.
+
+    `points` has x, y (km), slot (a key of CLUSTER_SLOTS: the curated places, your places or your events), side
+    (of the operator), kind (a label counted in the hover) and n_events (events at the point). Each group is drawn
+    at its cell's centre plus its slot's offset. `colour` is the side colour of a clear majority (CLUSTER_MAJORITY)
+    of its points, else MIXED_COLOUR. `scale` widens the cells. Hover text (counts by side and kind) is plotly-safe.
+    """
+    columns = ["x", "y", "slot", "n", "n_events", "colour", "hover"]
+    if points.empty:
+        return pd.DataFrame(columns=columns)
+    cell = cluster_cell_km(base) * scale
+    (x0, _), (y0, _) = base.x_range, base.y_range
+    grid = pd.DataFrame(
+        {
+            "i": np.floor((points["x"].to_numpy(dtype=float) - x0) / cell).astype(np.int64),
+            "j": np.floor((points["y"].to_numpy(dtype=float) - y0) / cell).astype(np.int64),
+            "slot": points["slot"].to_numpy(dtype=object),
+            "side": points["side"].to_numpy(dtype=object),
+            "kind": points["kind"].to_numpy(dtype=object),
+            "n_events": points["n_events"].to_numpy(dtype=np.int64),
+        }
+    )
+    keys = ["i", "j", "slot"]
+    per_side = grid.groupby([*keys, "side"], sort=False).size().unstack("side", fill_value=0)
+    totals = grid.groupby(keys, sort=False).agg(n=("kind", "size"), n_events=("n_events", "sum")).reset_index()
+    per_kind = grid.groupby([*keys, "kind"], sort=False).size().rename("k").reset_index()
+    per_kind = per_kind.sort_values([*keys, "k", "kind"], ascending=[True, True, True, False, True])
+    # The kind breakdown of each cluster, formatted once per (cluster, kind) row: a few thousand rows at most.
+    listed: dict[tuple, list[str]] = {}
+    for i, j, slot, kind, k in zip(per_kind["i"], per_kind["j"], per_kind["slot"], per_kind["kind"], per_kind["k"], strict=True):
+        lines = listed.setdefault((i, j, slot), [])
+        if len(lines) < CLUSTER_MAX_KINDS:
+            lines.append(f"{plotly_text(kind)}: {k:,}")
+        elif len(lines) == CLUSTER_MAX_KINDS:
+            lines.append("…")
+    per_side = per_side.reindex(pd.MultiIndex.from_frame(totals[keys])).fillna(0)
+    side_names = [s for s in SIDE_CODES if s in per_side.columns]
+    shares = per_side[side_names].to_numpy(dtype=float) / totals["n"].to_numpy(dtype=float)[:, None]
+    top = shares.argmax(axis=1) if side_names else np.zeros(len(totals), dtype=int)
+    colours = [
+        SIDE_COLOURS[side_names[t]] if side_names and row[t] >= CLUSTER_MAJORITY else MIXED_COLOUR for t, row in zip(top, shares, strict=True)
+    ]
+    hovers = []
+    for row, (i, j, slot, n, n_ev) in enumerate(zip(totals["i"], totals["j"], totals["slot"], totals["n"], totals["n_events"], strict=True)):
+        tag = f" · <i>{USER_TAG}</i>" if slot in (USER_PLACES, USER_EVENTS) else ""
+        sides = " · ".join(f"{s}: {int(per_side.iloc[row][s]):,}" for s in side_names if per_side.iloc[row][s]) if noun == "places" else ""
+        evs = f"<br>{n_ev:,} events at them" if noun == "places" else ""
+        hovers.append(f"<b>{n:,} {noun}</b>{tag}<br>{sides + '<br>' if sides else ''}{'<br>'.join(listed[(i, j, slot)])}{evs}"
+                      "<br><i>Filter, or pick a regional view, to see each one</i>")
+    offsets = np.array([CLUSTER_SLOTS.get(slot, (0.0, 0.0)) for slot in totals["slot"]], dtype=float).reshape(-1, 2)
+    return pd.DataFrame(
+        {
+            "x": x0 + (totals["i"].to_numpy() + 0.5 + offsets[:, 0]) * cell,
+            "y": y0 + (totals["j"].to_numpy() + 0.5 + offsets[:, 1]) * cell,
+            "slot": totals["slot"].to_numpy(dtype=object),
+            "n": totals["n"].to_numpy(dtype=np.int64),
+            "n_events": totals["n_events"].to_numpy(dtype=np.int64),
+            "colour": colours,
+            "hover": hovers,
+        },
+        columns=columns,
+    )
+
+
+@dataclass
+class MapLayers:
+    """What the map draws on top of the base map for one view.
+
+    `markers`: places drawn one by one (build_marker_table); `clusters`: the rest, aggregated (build_clusters,
+    places and the reader's events together); `event_markers`: the reader's events with their own coordinates drawn
+    one by one (build_event_markers). `n_places` and `n_outside` count every matched place, drawn singly or not.
+    """
+
+    markers: pd.DataFrame
+    clusters: pd.DataFrame
+    event_markers: pd.DataFrame
+    n_places: int
+    n_outside: int
+
+    @property
+    def n_clustered(self) -> int:
+        """Places drawn inside clusters (the reader's clustered events not counted)."""
+        return int(self.clusters.loc[self.clusters["slot"] != USER_EVENTS, "n"].sum()) if len(self.clusters) else 0
+
+
+def build_map_layers(
+    places: pd.DataFrame,
+    events: pd.DataFrame,
+    actors: pd.DataFrame,
+    base: bm.Basemap,
+    selected: Iterable[str] = (),
+    own_events: pd.DataFrame | None = None,
+    limit: int = MAX_MARKERS,
+) -> MapLayers:
+    """Split what matches the filters into individual markers and grid clusters (see individual_mask, build_clusters).
+
+    `places` and `events` are already filtered and dated; `own_events` are the reader's events with their own
+    coordinates (events_with_own_coordinates). Selected places are always drawn individually. Up to `limit` places the
+    result is exactly build_marker_table's, so small data sets look as they always did.
+    """
+    x, y = base.project(places["lon"].to_numpy(dtype=float), places["lat"].to_numpy(dtype=float))
+    n_outside = int((~_inside(x, y, base)).sum())
+    single = individual_mask(x, y, base, limit)
+    if not single.all():
+        single |= places["place_id"].isin(list(selected)).to_numpy()
+    markers = build_marker_table(places[single], events, actors, base)
+    rest = ~single
+    if rest.any():
+        counts = events["place_id"].value_counts()
+        grouped = places[rest]
+        sides = side_of(grouped["operator"], actors).to_numpy(dtype=object)
+        slots = np.where(_is_user(grouped), USER_PLACES, CURATED_PLACES)
+        points = pd.DataFrame(
+            {
+                "x": x[rest], "y": y[rest], "slot": slots, "side": sides,
+                "kind": grouped["kind"].map(kind_label).to_numpy(dtype=object),
+                "n_events": grouped["place_id"].map(counts).fillna(0).to_numpy(dtype=np.int64),
+            }
+        )
+        clusters = cluster_points(points, base)
+    else:
+        clusters = build_clusters(pd.DataFrame(columns=["x", "y", "slot", "side", "kind", "n_events"]), base)
+    own = own_events if own_events is not None else events.iloc[0:0]
+    event_markers = build_event_markers(own, base)
+    ev_single = individual_mask(event_markers["x"].to_numpy(dtype=float), event_markers["y"].to_numpy(dtype=float), base, limit)
+    if not ev_single.all():
+        grouped = event_markers[~ev_single]
+        points = pd.DataFrame({"x": grouped["x"], "y": grouped["y"], "slot": USER_EVENTS, "side": "Other", "kind": grouped["kind"], "n_events": 0})
+        clusters = pd.concat([clusters, cluster_points(points, base, noun="events")], ignore_index=True)
+        event_markers = event_markers[ev_single].reset_index(drop=True)
+    return MapLayers(markers, clusters, event_markers, len(places), n_outside)
 
 
 # --------------------------------------------------------------------------------------------
@@ -266,14 +527,40 @@ def build_map_figure(
     selected: Iterable[str] = (),
     title: str = "",
     height: int = 680,
+    clusters: pd.DataFrame | None = None,
+    event_markers: pd.DataFrame | None = None,
 ) -> go.Figure:
     """The map: land and borders, Crimea, regions, labels, then one marker trace per kind of place.
 
     Marker symbol = kind, colour = the operator's side (Okabe–Ito), a grey ring grows with the number of
     events at the place, and selected places get a black square. Two legends: kinds (below the map)
     and sides and overlays (top left). Every marker carries its place_id as customdata for selection.
+    The reader's own places (`is_user_data`) get a magenta outline and their own legend entry; their events
+    with own coordinates (`event_markers`, customdata = event_id) are small magenta dots. `clusters`
+    (build_clusters) are drawn as one circle per cell and group, sized by count, with the count written on it.
     """
     traces = _basemap_traces(base)
+    if clusters is not None and len(clusters):
+        slots = clusters["slot"].to_numpy(dtype=object)
+        for slot in CLUSTER_SLOTS:
+            mask = slots == slot
+            if not mask.any():
+                continue
+            n = clusters["n"].to_numpy(dtype=float)[mask]
+            mine = slot in (USER_PLACES, USER_EVENTS)
+            traces.append(
+                _scatter(
+                    x=clusters["x"].to_numpy(dtype=float)[mask], y=clusters["y"].to_numpy(dtype=float)[mask], mode="markers+text",
+                    marker={"symbol": "diamond" if slot == USER_EVENTS else "circle", "size": np.minimum(10 + 3.5 * np.log2(n), 30).round(1),
+                            "color": USER_COLOUR if mine else clusters["colour"].to_numpy(dtype=object)[mask].tolist(), "opacity": 0.85,
+                            "line": {"width": 1.5, "color": "black"} if mine else {"width": 1, "color": "white"}},
+                    text=[f"{int(k):,}" if k < 1000 else f"{k / 1000:.0f}k" for k in n], textposition="middle center",
+                    textfont={"color": "white", "size": 9, "family": FONT},
+                    hovertext=clusters["hover"].to_numpy(dtype=object)[mask].tolist(), hovertemplate="%{hovertext}<extra></extra>",
+                    name=f"Clustered: {slot}", showlegend=False, meta={"role": "clusters", "slot": slot},
+                    unselected={"marker": {"opacity": 0.5}, "textfont": {"color": "white"}},
+                )
+            )
     with_events = markers[markers["n_events"] > 0]
     if len(with_events):
         traces.append(
@@ -290,33 +577,57 @@ def build_map_figure(
     xs, ys = markers["x"].to_numpy(dtype=float), markers["y"].to_numpy(dtype=float)
     ids = markers["place_id"].to_numpy(dtype=object)
     hovers = np.asarray(markers["hover"].tolist(), dtype=object)
+    user = _is_user(markers)
     # Colours as side codes on a stepped colour scale: plotly validates numbers far faster than colour strings.
     codes = np.array([SIDE_CODES.get(side, SIDE_CODES["Other"]) for side in markers["side"].tolist()], dtype=float)
     for kind, style in KIND_STYLES.items():
-        mask = kinds == kind
-        if not mask.any():
+        of_kind = kinds == kind
+        if not of_kind.any():
             continue
         open_symbol = style.symbol.endswith("-open")
-        colour = {"color": codes[mask], "cmin": 0, "cmax": len(SIDE_CODES) - 1, "colorscale": side_colour_scale()}
-        traces.append(
-            _scatter(
-                x=xs[mask], y=ys[mask], mode="markers", name=style.label, legendgroup=kind, showlegend=False,
-                marker={
-                    "symbol": style.symbol, "size": style.size, "opacity": 1, **colour,
-                    "line": {"width": 2, **colour} if open_symbol else {"width": 1, "color": "white"},
-                },
-                customdata=ids[mask].reshape(-1, 1), hovertext=hovers[mask].tolist(),
-                hovertemplate="%{hovertext}<extra></extra>", meta={"role": "places", "kind": kind},
-                unselected={"marker": {"opacity": 0.35}},
+        # The reader's own places of a kind: same symbol and side colour, inside a magenta outline (same legend group).
+        for mine, mask in ((False, of_kind & ~user), (True, of_kind & user)):
+            if not mask.any():
+                continue
+            colour = {"color": codes[mask], "cmin": 0, "cmax": len(SIDE_CODES) - 1, "colorscale": side_colour_scale()}
+            if mine:
+                line = {"width": 2.5, "color": USER_COLOUR}
+            else:
+                line = {"width": 2, **colour} if open_symbol else {"width": 1, "color": "white"}
+            traces.append(
+                _scatter(
+                    x=xs[mask], y=ys[mask], mode="markers", name=f"{style.label} ({USER_TAG})" if mine else style.label,
+                    legendgroup=kind, showlegend=False,
+                    marker={"symbol": style.symbol, "size": style.size + (3 if mine else 0), "opacity": 1, **colour, "line": line},
+                    customdata=ids[mask].reshape(-1, 1), hovertext=hovers[mask].tolist(),
+                    hovertemplate="%{hovertext}<extra></extra>",
+                    meta={"role": "user_places" if mine else "places", "kind": kind},
+                    unselected={"marker": {"opacity": 0.35}},
+                )
             )
-        )
         traces.append(_legend_only(style.label, "legend", {"symbol": style.symbol, "size": 11, "color": "#333333",
                                                            "line": {"width": 1.5 if open_symbol else 0, "color": "#333333"}}, group=kind))
-    chosen = markers[markers["place_id"].isin(list(selected))]
+    own = event_markers if event_markers is not None else pd.DataFrame(columns=["event_id", "x", "y", "hover"])
+    if len(own):
+        traces.append(
+            _scatter(
+                x=own["x"].to_numpy(dtype=float), y=own["y"].to_numpy(dtype=float), mode="markers",
+                marker={"symbol": "diamond", "size": 9, "color": USER_COLOUR, "line": {"width": 1, "color": "black"}},
+                customdata=own[["event_id"]].to_numpy(dtype=object), hovertext=own["hover"].tolist(),
+                hovertemplate="%{hovertext}<extra></extra>", name=USER_EVENTS, showlegend=False,
+                meta={"role": "user_events"}, unselected={"marker": {"opacity": 0.35}},
+            )
+        )
+    chosen_ids = set(selected)
+    chosen = pd.concat(
+        [markers.loc[markers["place_id"].isin(chosen_ids), ["place_id", "x", "y"]],
+         own.loc[own["event_id"].isin(chosen_ids), ["event_id", "x", "y"]].rename(columns={"event_id": "place_id"})],
+        ignore_index=True,
+    ) if len(own) else markers[markers["place_id"].isin(chosen_ids)]
     if len(chosen):
         traces.append(
             _scatter(
-                x=chosen["x"].to_numpy(), y=chosen["y"].to_numpy(), mode="markers",
+                x=chosen["x"].to_numpy(dtype=float), y=chosen["y"].to_numpy(dtype=float), mode="markers",
                 marker={"symbol": "square-open", "size": 26, "color": SELECTED_COLOUR, "line": {"width": 2.5}},
                 customdata=chosen[["place_id"]].to_numpy(dtype=object), hoverinfo="skip", name="Selected", legend="legend2",
                 meta={"role": "selected"},
@@ -325,9 +636,15 @@ def build_map_figure(
     for side in ("NATO", "Russia", "Other"):
         name = {"NATO": "Operated by NATO or a member", "Russia": "Operated by Russia or an ally", "Other": "Other or no operator"}[side]
         traces.append(_legend_only(name, "legend2", {"symbol": "circle", "size": 11, "color": SIDE_COLOURS[side]}))
+    if user.any() or len(own) or (clusters is not None and clusters["slot"].isin([USER_PLACES, USER_EVENTS]).any()):
+        traces.append(_legend_only("Your data (magenta)", "legend2", {"symbol": "circle", "size": 11, "color": "white",
+                                                                      "line": {"width": 2.5, "color": USER_COLOUR}}))
     if len(with_events):
         traces.append(_legend_only("Events here (ring grows with count)", "legend2",
                                    {"symbol": "circle-open", "size": 15, "color": EVENT_RING_COLOUR, "line": {"width": 1.3}}))
+    if clusters is not None and len(clusters):
+        traces.append(_legend_only("Grouped places: count; colour of most, dark grey if mixed", "legend2",
+                                   {"symbol": "circle", "size": 15, "color": MIXED_COLOUR, "opacity": 0.85}))
     layout = {
         "title": {"text": title, "x": 0.005, "xanchor": "left", "y": 0.995, "yref": "container", "yanchor": "top", "font": {"size": 16}},
         "height": height,

@@ -28,6 +28,10 @@ GRATICULE_COLOUR = "#E3E7EB"
 TREATY_RINGS_KM = (schema.INF_SHORTER_RANGE_KM[0], schema.INF_SHORTER_RANGE_KM[1], schema.INF_BAND_KM[1])
 # The regional view: km from 52°N 10°E in Lambert azimuthal equal-area (Europe, Black Sea, Baltic).
 REGION_EXTENT_KM = ((-2800.0, 4300.0), (-2500.0, 2700.0))
+# Above this many places in view, the nearest are drawn one by one and the rest grouped per grid cell.
+MAX_PLACE_MARKERS = 1000
+GROUP_GRID_CELLS = 60  # across the width of the view
+USER_DATA_COLOUR = "#7B2CBF"  # the reader's own uploads: purple outline, a colour no side uses
 
 
 def outline_lines(countries: pd.DataFrame, tolerance_deg: float = 0.05, min_area_deg2: float = 0.02) -> tuple[np.ndarray, np.ndarray]:
@@ -80,17 +84,22 @@ def graticule_lines(step_deg: float = 10.0) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(lons), np.concatenate(lats)
 
 
-def _clip_to_box(x: np.ndarray, y: np.ndarray, xr: tuple[float, float], yr: tuple[float, float]) -> tuple[list, list]:
-    """Drop points far outside the view (breaking the line there) and round to 0.1 km, as lists for plotly."""
+def _clip_to_box(x: np.ndarray, y: np.ndarray, xr: tuple[float, float], yr: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
+    """Drop points far outside the view (breaking the line there) and round to 0.1 km; NaN marks the gaps.
+
+    Arrays, not lists: plotly validates a list element by element (seconds for a map's outlines) but an
+    array in one step, and sends it to the browser as compact binary.
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
     mx = (xr[1] - xr[0]) * 0.5
     my = (yr[1] - yr[0]) * 0.5
     outside = (x < xr[0] - mx) | (x > xr[1] + mx) | (y < yr[0] - my) | (y > yr[1] + my) | np.isnan(x) | np.isnan(y)
     x = np.where(outside, np.nan, np.round(x, 1))
     y = np.where(outside, np.nan, np.round(y, 1))
-    # Collapse runs of NaN, then hand plotly None for the gaps.
+    # Collapse runs of NaN: one gap is enough to break the line.
     keep = ~(outside & np.append([True], outside[:-1]))
-    x, y = x[keep], y[keep]
-    return [None if np.isnan(v) else float(v) for v in x], [None if np.isnan(v) else float(v) for v in y]
+    return x[keep].astype(np.float32), y[keep].astype(np.float32)  # 4 bytes a value: 0.001 km steps at 20,000 km
 
 
 @dataclass(frozen=True)
@@ -190,11 +199,9 @@ def ring_map(
         fig.add_trace(go.Scatter(x=x, y=y, mode="lines", fill="toself", fillcolor=colour, line={"width": 0},
                                  name=label, legendgroup=key, hoverinfo="skip"))
 
-    tx, ty = [], []
-    for r in TREATY_RINGS_KM:
-        x, y = _ring_xy(frame, lat, lon, r)
-        tx += [*np.round(x, 1).tolist(), None]
-        ty += [*np.round(y, 1).tolist(), None]
+    rings = [_ring_xy(frame, lat, lon, r) for r in TREATY_RINGS_KM]
+    tx = np.concatenate([np.append(np.round(x, 1), np.nan) for x, _ in rings]).astype(np.float32)
+    ty = np.concatenate([np.append(np.round(y, 1), np.nan) for _, y in rings]).astype(np.float32)
     fig.add_trace(go.Scatter(x=tx, y=ty, mode="lines", line={"color": THRESHOLD_COLOUR, "width": 1, "dash": "dash"},
                              name="Treaty thresholds: 500, 1,000, 5,500 km", hoverinfo="skip"))
     lab_lons, lab_lats, _ = ranges.GEOD.fwd([lon] * 3, [lat] * 3, [0.0] * 3, [r * 1000 for r in TREATY_RINGS_KM])
@@ -233,27 +240,7 @@ def ring_map(
                              hovertemplate=plotly_text(range_label, 200) + "<extra></extra>"))
 
     if not places.empty:
-        px, py = ranges.project_lonlat(places["lon"].to_numpy(float), places["lat"].to_numpy(float), frame.proj)
-        in_range = places["distance_km"].to_numpy(float) <= range_km
-        hover = [
-            f"<b>{plotly_text(r.name)}</b><br>{plotly_text(str(r.kind).replace('_', ' '))} · {plotly_text(r.country or '')}"
-            f"<br>{r.distance_km:,.0f} km from the launch point"
-            f"<br>Ballistic (minimum-energy): {ranges.format_minutes(r.ballistic_min)}"
-            f"<br>Cruise at {speed_kmh:,.0f} km/h: {ranges.format_minutes(r.cruise_min)}"
-            for r in places.itertuples(index=False)
-        ]
-        hover = np.array(hover, dtype=object)
-        sides = places["side"].to_numpy()
-        fig.add_trace(go.Scatter(x=px[~in_range], y=py[~in_range], mode="markers", name="Places out of range",
-                                 marker={"color": "#BBBBBB", "size": 6, "symbol": "circle-open"},
-                                 text=hover[~in_range], hovertemplate="%{text}<extra></extra>"))
-        for s in ("NATO", "Russia", "Other"):
-            m = in_range & (sides == s)
-            if not m.any():
-                continue
-            fig.add_trace(go.Scatter(x=px[m], y=py[m], mode="markers", name=f"In range: {s} places",
-                                     marker={"color": SIDE_COLOURS[s], "size": 8, "line": {"width": 1, "color": "white"}},
-                                     text=hover[m], hovertemplate="%{text}<extra></extra>"))
+        _add_places(fig, places, frame, range_km, speed_kmh)
     lx, ly = ranges.project_lonlat([lon], [lat], frame.proj)
     fig.add_trace(go.Scatter(x=lx, y=ly, mode="markers", name=plotly_text(f"Launch point: {launch_name}", 200),
                              marker={"symbol": "star", "size": 16, "color": "#000000", "line": {"width": 1, "color": "white"}},
@@ -274,6 +261,80 @@ def ring_map(
     fig.add_annotation(text=frame.note, showarrow=False, xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="bottom",
                        font={"size": 11, "color": "#555555"}, bgcolor="rgba(255,255,255,0.8)")
     return fig
+
+
+def _place_hover(places: pd.DataFrame, speed_kmh: float) -> np.ndarray:
+    """Escaped hover text for each place (name, kind, country, distance, both flight times)."""
+    user = places["is_user_data"].to_numpy(bool) if "is_user_data" in places.columns else np.zeros(len(places), bool)
+    return np.array([
+        f"<b>{plotly_text(r.name)}</b>{' (your data)' if mine else ''}"
+        f"<br>{plotly_text(str(r.kind).replace('_', ' '))} · {plotly_text(r.country or '')}"
+        f"<br>{r.distance_km:,.0f} km from the launch point"
+        f"<br>Ballistic (minimum-energy): {ranges.format_minutes(r.ballistic_min)}"
+        f"<br>Cruise at {speed_kmh:,.0f} km/h: {ranges.format_minutes(r.cruise_min)}"
+        for r, mine in zip(places.itertuples(index=False), user, strict=True)
+    ], dtype=object)
+
+
+def _add_places(fig: go.Figure, places: pd.DataFrame, frame: MapFrame, range_km: float, speed_kmh: float) -> None:
+    """Place markers: the reader's own as outlined diamonds, the nearest MAX_PLACE_MARKERS others one by one, the rest grouped.
+
+    Places outside the view are left out (they are in the table); with thousands in view, the farther
+    ones are drawn as one marker per grid cell with a count, so the map stays small and quick.
+    """
+    px, py = ranges.project_lonlat(places["lon"].to_numpy(float), places["lat"].to_numpy(float), frame.proj)
+    (x0, x1), (y0, y1) = frame.x_range, frame.y_range
+    in_view = (px >= x0) & (px <= x1) & (py >= y0) & (py <= y1)
+    order = np.argsort(places["distance_km"].to_numpy(float), kind="stable")
+    order = order[in_view[order]]
+    dist = places["distance_km"].to_numpy(float)
+    user = places["is_user_data"].to_numpy(bool) if "is_user_data" in places.columns else np.zeros(len(places), bool)
+    mine = order[user[order]]
+    others = order[~user[order]]
+    single, grouped = others[:MAX_PLACE_MARKERS], others[MAX_PLACE_MARKERS:]
+
+    shown = np.concatenate([single, mine])
+    hover = _place_hover(places.iloc[shown], speed_kmh)
+    hover_of = dict(zip(shown.tolist(), range(len(shown)), strict=True))
+    sides = places["side"].to_numpy()
+
+    def trace(rows: np.ndarray, **kwargs) -> None:
+        text = hover[[hover_of[i] for i in rows.tolist()]]
+        fig.add_trace(go.Scatter(x=np.round(px[rows], 1), y=np.round(py[rows], 1), mode="markers", text=text,
+                                 hovertemplate="%{text}<extra></extra>", **kwargs))
+
+    out = single[dist[single] > range_km]
+    if len(out):
+        trace(out, name="Places out of range", marker={"color": "#BBBBBB", "size": 6, "symbol": "circle-open"})
+    for s in ("NATO", "Russia", "Other"):
+        rows = single[(dist[single] <= range_km) & (sides[single] == s)]
+        if len(rows):
+            trace(rows, name=f"In range: {s} places",
+                  marker={"color": SIDE_COLOURS[s], "size": 8, "line": {"width": 1, "color": "white"}})
+    if len(grouped):
+        _add_grouped_places(fig, px[grouped], py[grouped], dist[grouped] <= range_km, frame)
+    if len(mine):
+        colours = [SIDE_COLOURS.get(s, SIDE_COLOURS["Other"]) if d <= range_km else "white" for s, d in zip(sides[mine], dist[mine], strict=True)]
+        trace(mine, name="Your data: places (filled when in range)",
+              marker={"symbol": "diamond", "size": 12, "color": colours, "line": {"width": 2, "color": USER_DATA_COLOUR}})
+
+
+def _add_grouped_places(fig: go.Figure, x: np.ndarray, y: np.ndarray, in_range: np.ndarray, frame: MapFrame) -> None:
+    """One marker per grid cell (and in / out of range) at the cell's mean position, sized by how many places it holds."""
+    cell = (frame.x_range[1] - frame.x_range[0]) / GROUP_GRID_CELLS
+    key = pd.DataFrame({"gx": np.floor(x / cell), "gy": np.floor(y / cell), "in_range": in_range, "x": x, "y": y})
+    cells = key.groupby(["gx", "gy", "in_range"], sort=False).agg(x=("x", "mean"), y=("y", "mean"), n=("x", "size")).reset_index()
+    for inside, label, colour in ((False, "out of range", "#BBBBBB"), (True, "in range", "#6F6F6F")):
+        part = cells[cells["in_range"] == inside]
+        if part.empty:
+            continue
+        n = part["n"].to_numpy()
+        fig.add_trace(go.Scatter(
+            x=np.round(part["x"].to_numpy(), 1), y=np.round(part["y"].to_numpy(), 1), mode="markers",
+            name=f"More places {label}, grouped ({int(n.sum()):,}; see the table)",
+            marker={"color": colour, "size": np.minimum(5 + 2.0 * np.sqrt(n), 22), "opacity": 0.55, "line": {"width": 0}},
+            customdata=n, hovertemplate=f"%{{customdata:,}} more places {label} here (grouped; the table lists them)<extra></extra>",
+        ))
 
 
 def range_chart(catalogue: pd.DataFrame, claims: pd.DataFrame) -> go.Figure:

@@ -40,6 +40,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -154,6 +155,10 @@ def _seam_crossing(lat: float, lon: float, dist_m: float, az0: float, az1: float
         lo, _, _ = GEOD.fwd(lon, lat, az, dist_m)
         return ul0 + float(_wrap180(lo - ul0))
 
+    for az_end in (az0, az1):  # a vertex already on the seam (to rounding) is the crossing
+        if abs(unwrapped_lon(az_end) - seam) < 1e-9:
+            _, la, _ = GEOD.fwd(lon, lat, az_end, dist_m)
+            return float(la)
     below = unwrapped_lon(az0) < seam
     a, b = az0, az1
     for _ in range(48):  # 48 halvings of 0.5° leave 2e-15°: far below a micrometre
@@ -199,8 +204,12 @@ def range_ring(lat: float, lon: float, range_km: float, n_vertices: int = RING_V
     lat, lon, dist_m = float(lat), float(lon), float(range_km) * 1000.0
     az = np.linspace(0.0, 360.0, len(lons), endpoint=False)
     ul = np.rad2deg(np.unwrap(np.deg2rad(lons)))
+    # A vertex within rounding of a seam (±180 + 360k) is put exactly on it (1e-9° is ~0.1 mm), so that
+    # floating-point noise in `ul + 180` cannot report a crossing that is not there.
+    nearest_seam = 180.0 + 360.0 * np.round((ul - 180.0) / 360.0)
+    ul = np.where(np.abs(ul - nearest_seam) < 1e-9, nearest_seam, ul)
     # Close the ring, then insert the exact points where it meets a seam (±180 + 360k).
-    ul_next = np.append(ul[1:], ul[-1] + _wrap180(lons[0] - ul[-1]))
+    ul_next = np.append(ul[1:], ul[-1] + _wrap180(ul[0] - ul[-1]))
     az_next = np.append(az[1:], 360.0)
     k0, k1 = np.floor((ul + 180.0) / 360.0), np.floor((ul_next + 180.0) / 360.0)
     xs, ys = list(ul), list(lats)
@@ -209,7 +218,7 @@ def range_ring(lat: float, lon: float, range_km: float, n_vertices: int = RING_V
         xs.insert(i + 1, seam)
         ys.insert(i + 1, _seam_crossing(lat, lon, dist_m, az[i], az_next[i], ul[i], seam))
     pts = np.column_stack([xs, ys])
-    closing_x = ul[-1] + float(_wrap180(lons[0] - ul[-1]))
+    closing_x = ul[-1] + float(_wrap180(ul[0] - ul[-1]))
     winding = closing_x - ul[0]  # about 0 or ±360
 
     north = _pole_inside(lat, lon, range_km, 90.0)
@@ -246,10 +255,15 @@ def launch_projection(lat: float, lon: float) -> str:
     return f"+proj=aeqd +lat_0={float(lat):.8f} +lon_0={float(lon):.8f} +ellps=WGS84 +units=km +no_defs"
 
 
+@lru_cache(maxsize=32)
+def _transformer(proj: str) -> pyproj.Transformer:
+    # Building a transformer costs about 50 ms; a map projects a dozen arrays into the same projection.
+    return pyproj.Transformer.from_crs("EPSG:4326", proj, always_xy=True)
+
+
 def project_lonlat(lons, lats, proj: str) -> tuple[np.ndarray, np.ndarray]:
     """Project lon/lat degrees into `proj` (a PROJ string in km): returns x, y in km; NaN stays NaN."""
-    tr = pyproj.Transformer.from_crs("EPSG:4326", proj, always_xy=True)
-    x, y = tr.transform(np.asarray(lons, dtype=float), np.asarray(lats, dtype=float))
+    x, y = _transformer(proj).transform(np.asarray(lons, dtype=float), np.asarray(lats, dtype=float))
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     bad = ~np.isfinite(x) | ~np.isfinite(y)
     x[bad] = np.nan
@@ -274,13 +288,16 @@ def targets_in_range(lat: float, lon: float, range_km: float, places: pd.DataFra
 
 
 def place_distances(lat: float, lon: float, places: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Every place with its geodesic distance_km and bearing_deg from the point, nearest first (columns as targets_in_range)."""
+    """Every place with its geodesic distance_km and bearing_deg from the point, nearest first (columns as targets_in_range).
+
+    An `is_user_data` column (the reader's own uploaded places) is kept when `places` has one.
+    """
     _require(check_point(lat, lon))
     if places is None:
         from dashboard.data import load_places
 
         places = load_places()
-    cols = [c for c in ("place_id", "name", "kind", "country", "operator", "lat", "lon") if c in places.columns]
+    cols = [c for c in ("place_id", "name", "kind", "country", "operator", "lat", "lon", "is_user_data") if c in places.columns]
     out = pd.DataFrame(places[cols]).reset_index(drop=True)
     dist, bearing = geodesic_distances_km(lat, lon, out["lat"].to_numpy(float), out["lon"].to_numpy(float))
     out["distance_km"] = dist
@@ -555,7 +572,7 @@ def missile_catalogue(
 def place_sides(places: pd.DataFrame, actors: pd.DataFrame) -> pd.Series:
     """Side (NATO / Russia / Other) of each place's operator, aligned with `places`."""
     sides = dict(zip(actors["actor_id"], actors["side"], strict=True))
-    return places["operator"].map(lambda o: sides.get(o, "Other") if isinstance(o, str) else "Other")
+    return places["operator"].map(sides).fillna("Other").astype(object)
 
 
 # --------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -12,6 +13,10 @@ COLOUR_BY_TOPIC = "topic"
 COLOUR_CHOICES = {COLOUR_BY_SIDE: "Side", COLOUR_BY_TOPIC: "Main topic"}
 # Above this many points the timeline switches to WebGL so it stays responsive.
 WEBGL_FROM = 5000
+# Above this many statements the timeline counts them per actor and year instead of drawing each one
+# (each point carries its own hover text: thousands of them would be megabytes and seconds per rerun).
+MAX_POINTS = 1000
+USER_DATA_COLOUR = "#7B2CBF"  # the reader's own uploads: a purple ring, a colour no side uses
 _EXCERPT_CHARS = 220
 _QUOTE_LABEL = {"verbatim": "Verbatim", "translation": "Translation", "paraphrase": "Paraphrase (not a direct quote)"}
 _SYMBOLS = {"verbatim": "circle", "translation": "diamond", "paraphrase": "square-open"}
@@ -69,12 +74,16 @@ def timeline_frame(statements: pd.DataFrame, actors: pd.DataFrame, colour_by: st
     )
 
 
-def statements_timeline(statements: pd.DataFrame, actors: pd.DataFrame, colour_by: str = COLOUR_BY_SIDE) -> go.Figure:
+def statements_timeline(
+    statements: pd.DataFrame, actors: pd.DataFrame, colour_by: str = COLOUR_BY_SIDE, max_points: int = MAX_POINTS
+) -> go.Figure:
     """Statements over time, one row per actor (NATO side, then Russia, then others), so claim and counter-claim line up.
 
     Colour is the actor's side (`colour_by="side"`) or the statement's first topic (`"topic"`); the
     marker shape tells verbatim (circle), translation (diamond) and paraphrase (open square) apart.
     Each point's customdata starts with its statement_id, which the page reads back on a click.
+    More than `max_points` statements are counted per actor and year (marker area ~ count) instead; the
+    reader's own statements (`is_user_data`) are always drawn one by one, ringed in purple.
     """
     fig = go.Figure()
     if statements.empty:
@@ -90,6 +99,9 @@ def statements_timeline(statements: pd.DataFrame, actors: pd.DataFrame, colour_b
         fig.update_xaxes(visible=False)
         fig.update_yaxes(visible=False)
         return base_layout(fig, "Statements over time", height=240)
+    user = statements["is_user_data"].to_numpy(bool) if "is_user_data" in statements.columns else None
+    if len(statements) > max_points:
+        return _counts_timeline(statements, actors, colour_by, user)
     frame = timeline_frame(statements, actors, colour_by)
     if colour_by == COLOUR_BY_TOPIC:
         groups = sorted(frame["group"].unique())
@@ -144,6 +156,8 @@ def statements_timeline(statements: pd.DataFrame, actors: pd.DataFrame, colour_b
                 marker={"size": 11, "color": colour, "symbol": "circle"},
             )
         )
+    if user is not None and user.any():
+        _add_user_ring(fig, frame[user])
     for quote_type, symbol in _SYMBOLS.items():
         fig.add_trace(
             go.Scatter(
@@ -155,6 +169,10 @@ def statements_timeline(statements: pd.DataFrame, actors: pd.DataFrame, colour_b
                 marker={"size": 11, "color": "#555555", "symbol": symbol, "line": {"width": 1.5, "color": "#555555"}},
             )
         )
+    return _finish_layout(fig, frame, colour_by, f"Who said what, when ({len(frame):,} statements)")
+
+
+def _finish_layout(fig: go.Figure, frame: pd.DataFrame, colour_by: str, title: str) -> go.Figure:
     # NATO-side actors at the top, Russia-side below, others last; plotly draws categories bottom-up.
     side_rank = {s: i for i, s in enumerate(SIDE_COLOURS)}
     rows = frame.drop_duplicates("actor_name")[["actor_name", "side"]]
@@ -164,7 +182,7 @@ def statements_timeline(statements: pd.DataFrame, actors: pd.DataFrame, colour_b
         title="Speaking for (actor)", categoryorder="array", categoryarray=categories, showgrid=True, gridcolor="#eeeeee"
     )
     fig.update_xaxes(title="Date said (year)", showgrid=True, gridcolor="#eeeeee", type="date")
-    fig = base_layout(fig, f"Who said what, when ({len(frame):,} statements)", height=max(320, 30 * len(categories) + 180))
+    fig = base_layout(fig, title, height=max(320, 30 * len(categories) + 180))
     fig.update_layout(
         clickmode="event+select",
         dragmode="zoom",
@@ -177,6 +195,81 @@ def statements_timeline(statements: pd.DataFrame, actors: pd.DataFrame, colour_b
             "yanchor": "top",
         },
     )
+    return fig
+
+
+def _add_user_ring(fig: go.Figure, mine: pd.DataFrame) -> None:
+    """The reader's own statements (rows of timeline_frame): a purple ring round each point, clickable like the rest."""
+    fig.add_trace(
+        go.Scatter(
+            x=mine["date"],
+            y=mine["actor_name"],
+            mode="markers",
+            name="Your data (ringed)",
+            marker={"size": 20, "symbol": "circle-open", "color": USER_DATA_COLOUR, "line": {"width": 2.5, "color": USER_DATA_COLOUR}},
+            customdata=list(zip(mine["statement_id"], mine["hover_who"], mine["hover_text"], strict=True)),
+            hovertemplate="<b>%{customdata[1]}</b> (your data)<br>%{x|%d %b %Y}<br>%{customdata[2]}<br><i>Click to open</i><extra></extra>",
+        )
+    )
+
+
+def timeline_counts(statements: pd.DataFrame, actors: pd.DataFrame, colour_by: str = COLOUR_BY_SIDE) -> pd.DataFrame:
+    """Statements counted per actor, year and colour group (vectorised, for many statements).
+
+    Columns: actor_name, side, group (the side, or the first listed topic humanised), year, date (1 July
+    of the year, where the point is drawn), n (statements).
+    """
+    names = dict(zip(actors["actor_id"], actors["name"], strict=True))
+    sides = dict(zip(actors["actor_id"], actors["side"], strict=True))
+    actor = statements["actor"].astype(str)
+    side = actor.map(sides).fillna("Other")
+    if colour_by == COLOUR_BY_TOPIC:
+        first = statements["topics"].map(lambda ts: ts[0] if isinstance(ts, list | tuple) and len(ts) else "")
+        group = first.map({t: humanise(t) if t else "No topic" for t in first.unique()})
+    else:
+        group = side
+    keys = pd.DataFrame({"actor": actor.to_numpy(), "side": side.to_numpy(), "group": group.to_numpy(),
+                         "year": pd.DatetimeIndex(statements["date"]).year.to_numpy()})
+    counts = keys.groupby(["actor", "side", "group", "year"], sort=True).size().reset_index(name="n")
+    counts["actor_name"] = counts["actor"].map(names).fillna(counts["actor"])
+    counts["date"] = pd.to_datetime(counts["year"].astype(str) + "-07-01")
+    return counts[["actor_name", "side", "group", "year", "date", "n"]]
+
+
+def _counts_timeline(statements: pd.DataFrame, actors: pd.DataFrame, colour_by: str, user) -> go.Figure:
+    counts = timeline_counts(statements, actors, colour_by)
+    if colour_by == COLOUR_BY_TOPIC:
+        groups = sorted(counts["group"].unique())
+        colours = {g: CATEGORY_COLOURS[i % len(CATEGORY_COLOURS)] for i, g in enumerate(groups)}
+    else:
+        groups = [s for s in SIDE_COLOURS if s in set(counts["group"])]
+        colours = SIDE_COLOURS
+    biggest = max(int(counts["n"].max()), 1)
+    scatter = go.Scattergl if len(counts) >= WEBGL_FROM else go.Scatter
+    fig = go.Figure()
+    for group in groups:
+        part = counts[counts["group"] == group]
+        colour = colours.get(group, "#7F7F7F")
+        n = part["n"].to_numpy()
+        fig.add_trace(
+            scatter(
+                x=part["date"],
+                y=part["actor_name"],
+                mode="markers",
+                name=plotly_text(group),
+                marker={"size": 5 + 25 * np.sqrt(n / biggest), "color": colour, "opacity": 0.7, "line": {"width": 0}},
+                customdata=n,
+                hovertemplate=f"<b>%{{y}}</b><br>%{{x|%Y}}: %{{customdata:,}} statements<extra>{plotly_text(group)}</extra>",
+            )
+        )
+    if user is not None and user.any():
+        mine = timeline_frame(statements[user], actors, colour_by)
+        _add_user_ring(fig, mine)
+        counts = pd.concat([counts, mine[["actor_name", "side"]]], ignore_index=True)
+    title = (f"Statements per actor and year ({len(statements):,} statements; marker area shows the count — "
+             "search or filter to fewer than " + f"{MAX_POINTS + 1:,} to see and open each one)")
+    fig = _finish_layout(fig, counts, colour_by, title)
+    fig.update_layout(legend={"title": {"text": f"<b>{COLOUR_CHOICES.get(colour_by, 'Side')}</b> (colour)"}})
     return fig
 
 

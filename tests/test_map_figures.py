@@ -209,3 +209,116 @@ def test_map_params_round_trip_and_defaults_left_out():
     back = _parse(query)
     assert (back.view, back.places, back.event, back.asof, back.notices) == ("black_sea", ("deveselu", "sofia"),
                                                                           "2016-05-12-deveselu", date(2019, 8, 2), [])
+
+
+# --------------------------------------------------------------------------------------------
+# The reader's own rows, and aggregation at scale
+
+
+def _user_places(rows):
+    return _places(rows).assign(is_user_data=True)
+
+
+def test_user_places_get_their_own_trace_outline_legend_and_escaped_hover(ds, maps):
+    curated = mf.places_as_of(ds.places, TODAY).assign(is_user_data=False)
+    mine = _user_places([_place("my-<x>", name="<script>alert(1)</script>", kind="air_base", operator="rus", lon=28.5, lat=44.4)])
+    places = pd.concat([curated, mine], ignore_index=True)
+    markers = mf.build_marker_table(places, ds.events, ds.actors, maps["black_sea"])
+    fig = mf.build_map_figure(maps["black_sea"], markers, selected=["my-<x>"])
+    user = _roles(fig, "user_places")
+    assert len(user) == 1 and list(user[0].customdata[:, 0]) == ["my-<x>"]
+    assert user[0].marker.line.color == mf.USER_COLOUR and user[0].legendgroup == "air_base"
+    hover = user[0].hovertext[0]
+    assert "<i>your data</i>" in hover and "&lt;script&gt;" in hover and "<script>" not in hover
+    # Curated places keep their traces and never carry the tag.
+    assert "my-<x>" not in {pid for t in _roles(fig, "places") for pid in t.customdata[:, 0]}
+    assert not any("your data" in h for t in _roles(fig, "places") for h in t.hovertext)
+    assert "Your data (magenta)" in [t.name for t in fig.data if t.showlegend and t.legend == "legend2"]
+    assert list(_roles(fig, "selected")[0].customdata[:, 0]) == ["my-<x>"]
+
+
+def test_no_user_rows_means_no_user_traces_or_legend(ds, maps):
+    markers = mf.build_marker_table(ds.places, ds.events, ds.actors, maps["europe"])
+    fig = mf.build_map_figure(maps["europe"], markers)
+    assert not _roles(fig, "user_places") and not _roles(fig, "user_events") and not _roles(fig, "clusters")
+    assert "Your data (magenta)" not in [t.name for t in fig.data]
+
+
+def test_user_events_with_own_coordinates_become_tagged_escaped_markers(maps):
+    events = pd.DataFrame({
+        "event_id": ["cur", "at-place", "own", "no-xy"], "date": pd.to_datetime(["2019-01-01"] * 4),
+        "title": ["Curated", "Mine at a place", "Strike <b>near</b> port", "Nowhere"], "event_type": ["incident"] * 4,
+        "place_id": ["x", "x", "", ""], "lat": [None, 44.0, 46.5, None], "lon": [None, 30.0, 30.7, None],
+        "is_user_data": [False, True, True, True],
+    })
+    own = mf.events_with_own_coordinates(events, ["x"])
+    assert list(own["event_id"]) == ["own"]
+    table = mf.build_event_markers(own, maps["black_sea"])
+    fig = mf.build_map_figure(maps["black_sea"], mf.build_marker_table(_places([_place("x")]), events, ACTORS, maps["black_sea"]),
+                              event_markers=table, selected=["own"])
+    trace = _roles(fig, "user_events")[0]
+    assert list(trace.customdata[:, 0]) == ["own"] and trace.marker.color == mf.USER_COLOUR
+    assert "your data" in trace.hovertext[0] and "Strike &lt;b&gt;near&lt;/b&gt; port" in trace.hovertext[0]
+    assert list(_roles(fig, "selected")[0].customdata[:, 0]) == ["own"]
+    # Curated frames without the upload columns give no event markers.
+    assert mf.events_with_own_coordinates(events.drop(columns=["lat", "lon"]), ["x"]).empty
+
+
+def _many_places(n, seed=1):
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    kinds = list(mf.KIND_STYLES)
+    return _places([
+        _place(f"p{i}", kind=kinds[i % len(kinds)], operator=("rus", "usa", "ukr")[i % 3], name=f"<Site {i}>",
+               lon=float(rng.uniform(20, 40)), lat=float(rng.uniform(42, 58)))
+        for i in range(n)
+    ])
+
+
+def test_small_selections_are_drawn_exactly_as_before(ds, maps):
+    layers = mf.build_map_layers(ds.places, ds.events, ds.actors, maps["europe"])
+    expected = mf.build_marker_table(ds.places, ds.events, ds.actors, maps["europe"])
+    assert layers.clusters.empty and layers.n_clustered == 0 and layers.event_markers.empty
+    pd.testing.assert_frame_equal(layers.markers, expected)
+
+
+def test_many_places_are_grouped_into_cells_with_counts_and_a_small_payload(maps):
+    places = _many_places(3000)
+    events = _events([(f"e{i}", "2019-01-01", f"E{i}", f"p{i % 50}") for i in range(500)])
+    layers = mf.build_map_layers(places, events, ACTORS, maps["europe"], selected=["p7"])
+    # Every place is counted once: singly (the selected one) or inside a cluster.
+    assert list(layers.markers["place_id"]) == ["p7"] and layers.n_clustered == 2999 and layers.n_places == 3000
+    assert layers.clusters["n_events"].sum() + layers.markers["n_events"].sum() == 500
+    assert len(layers.clusters) < 500 and set(layers.clusters["slot"]) == {mf.CURATED_PLACES}
+    fig = mf.build_map_figure(maps["europe"], layers.markers, ["p7"], clusters=layers.clusters)
+    clusters = _roles(fig, "clusters")
+    assert [t.meta["slot"] for t in clusters] == [mf.CURATED_PLACES]
+    hover = clusters[0].hovertext[0]
+    assert " places</b>" in hover and "NATO: " in hover and "events at them" in hover and "see each one" in hover
+    assert "Site" not in hover  # counts only, no per-place text
+    # Operators alternate between the sides, so most cells have no clear majority and are drawn as mixed.
+    colours = list(clusters[0].marker.color)
+    assert colours.count(mf.MIXED_COLOUR) > len(colours) / 2
+    assert "Grouped places: count; colour of most, dark grey if mixed" in [t.name for t in fig.data if t.showlegend]
+    assert len(fig.to_json().encode()) < 1_000_000
+    # A regional view with few places in its extent draws those singly and groups only the rest.
+    north = _places([_place(f"n{i}", lon=20 + i % 20, lat=56 + (i % 7) / 3) for i in range(600)])
+    south = _places([_place(f"s{i}", lon=30 + (i % 10) / 2, lat=44 + (i % 5) / 2) for i in range(50)])
+    mixed = mf.build_map_layers(pd.concat([north, south], ignore_index=True), events, ACTORS, maps["black_sea"])
+    assert set(mixed.markers["place_id"]) == set(south["place_id"]) and mixed.n_clustered == 600
+
+
+def test_clusters_keep_the_readers_places_apart_and_escape_kinds(maps):
+    points = pd.DataFrame({"x": [0.0, 1.0, 2.0, 3.0, 4.0], "y": [0.0, 1.0, 2.0, 3.0, 4.0],
+                           "slot": [mf.CURATED_PLACES] * 3 + [mf.USER_PLACES] * 2, "side": ["NATO", "NATO", "Russia", "Russia", "Russia"],
+                           "kind": ["<b>odd</b>", "Air base", "Air base", "Air base", "Air base"], "n_events": [1, 2, 3, 4, 5]})
+    clusters = mf.build_clusters(points, maps["europe"])
+    by_slot = clusters.set_index("slot")
+    curated, mine = by_slot.loc[mf.CURATED_PLACES], by_slot.loc[mf.USER_PLACES]
+    assert curated["n"] == 3 and curated["n_events"] == 6 and mine["n"] == 2
+    assert "&lt;b&gt;odd&lt;/b&gt;: 1" in curated["hover"] and "NATO: 2 · Russia: 1" in curated["hover"]
+    assert curated["colour"] == SIDE_COLOURS["NATO"]  # two of three is a clear majority
+    assert "your data" in mine["hover"] and "your data" not in curated["hover"]
+    # The reader's group sits beside the curated one in the same cell, not on top of it.
+    assert clusters[["x", "y"]].drop_duplicates().shape[0] == 2

@@ -138,3 +138,142 @@ def test_statements_beside_the_map_follow_the_date():
     earlier = _open(place="deveselu", asof="2019-08-02")
     assert "2021\\-06\\-14" in _text(later) or "2021-06-14" in _text(later)
     assert "2021-06-14" not in _text(earlier) and "2021\\-06\\-14" not in _text(earlier)
+
+
+# --------------------------------------------------------------------------------------------
+# The reader's own uploads on the map (issue 7)
+
+PLACES_CSV = (
+    "place_id,name,country,kind,operator,lat,lon,start_date,end_date,description,source_title,source_publisher,source_date,source_url\n"
+    'my-site,<b>My</b> *site*,Romania,air_base,rou,44.36,28.49,,,"A site, [click](javascript:alert(1)).",Report,Paper,,https://example.org/p\n'
+)
+EVENTS_CSV = (
+    "event_id,date,title,summary,event_type,actors,place_id,source_title,source_publisher,source_date,source_url,lat,lon\n"
+    "my-1,2020-05-01,Drill at my site,A drill.,exercise,rou,my-site,Report,Paper,2020-05-02,https://example.org/a,,\n"
+    "my-2,2021-06-01,Patrol <i>off</i> Crimea,A patrol.,incident,rus,,Report,Paper,2021-06-02,https://example.org/b,44.6,33.5\n"
+)
+
+
+def _upload(app_path: str, places: bytes, events: bytes) -> None:
+    """What the "Your data" page does with two files (AppTest cannot drive st.file_uploader)."""
+    import sys
+    from pathlib import Path as _P
+
+    sys.path.insert(0, str(_P(app_path).parents[1]))
+    from dashboard.ui import upload_flow
+
+    upload_flow.process_upload("places", "p.csv", places, key="p")
+    upload_flow.process_upload("events", "e.csv", events, key="e")
+
+
+def _map_with_uploads(app_path: str, places: bytes, events: bytes) -> None:
+    """The map page run straight after the uploads, in the same session (AppTest runs only this function's source)."""
+    import runpy
+    import sys
+    from pathlib import Path as _P
+
+    sys.path.insert(0, str(_P(app_path).parents[1]))
+    from dashboard.ui import upload_flow
+
+    upload_flow.process_upload("places", "p.csv", places, key="p")
+    upload_flow.process_upload("events", "e.csv", events, key="e")
+    runpy.run_path(str(_P(app_path).parent / "views" / "map.py"))
+
+
+def _app_path() -> str:
+    from pathlib import Path
+
+    return str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
+
+
+def _open_with_uploads() -> AppTest:
+    at = AppTest.from_function(_map_with_uploads, args=(_app_path(), PLACES_CSV.encode(), EVENTS_CSV.encode()), default_timeout=60).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _open_app_with_uploads(**session) -> AppTest:
+    """The whole app (navigation, sidebar, page links) on the map, in a session that has already uploaded the files."""
+    upload = AppTest.from_function(_upload, args=(_app_path(), PLACES_CSV.encode(), EVENTS_CSV.encode()), default_timeout=60).run()
+    assert not upload.exception, upload.exception
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in upload.session_state.items():
+        at.session_state[key] = value
+    at.run()
+    at.switch_page("views/map.py").run()
+    for key, value in session.items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _traces(at: AppTest, role: str) -> list[dict]:
+    return [t for t in _spec(at)["data"] if (t.get("meta") or {}).get("role") == role]
+
+
+def test_uploaded_place_and_event_appear_on_the_map_tagged_as_your_data(ds):
+    at = _open_with_uploads()
+    mine = _traces(at, "user_places")
+    assert [row[0] for t in mine for row in t["customdata"]] == ["my-site"]
+    assert mine[0]["marker"]["line"]["color"] == "#C51B8A"
+    hover = mine[0]["hovertext"][0]
+    assert "your data" in hover and "&lt;b&gt;My&lt;/b&gt;" in hover and "<b>My</b>" not in hover
+    assert "Drill at my site" in hover  # its uploaded event is counted at it
+    # The curated places are all still there, unchanged.
+    closed = set(ds.places.loc[ds.places["end_date"].notna(), "place_id"])
+    assert _marker_ids(at) == set(ds.places["place_id"]) - closed
+    # The event with its own coordinates and no place: its own marker, tagged and escaped.
+    own = _traces(at, "user_events")
+    assert [row[0] for row in own[0]["customdata"]] == ["my-2"]
+    assert "your data" in own[0]["hovertext"][0] and "&lt;i&gt;off&lt;/i&gt;" in own[0]["hovertext"][0]
+    legend = [t["name"] for t in _spec(at)["data"] if t.get("showlegend") and t.get("legend") == "legend2"]
+    assert "Your data (magenta)" in legend
+
+
+def test_selecting_an_uploaded_place_and_event_lists_them_safely():
+    at = _open_app_with_uploads(map_selected=("my-site", "my-2"))
+    text = _text(at)
+    # Markup in the reader's text is escaped (shown as typed, never live); the "your data" tag is ours.
+    assert "**\\<b\\>My\\<\\/b\\> \\*site\\*** · *your data*" in text
+    assert "\\[click\\]\\(javascript\\:alert\\(1\\)\\)" in text and "](javascript" not in text
+    assert "Drill at my site · *your data*" in text and "**Patrol \\<i\\>off\\<\\/i\\> Crimea** · *your data*" in text
+    assert "its own coordinates" in text
+    # Session-only rows stay out of the shareable link.
+    assert "place" not in at.query_params
+
+
+def test_filters_and_date_apply_to_uploaded_rows():
+    at = _open_app_with_uploads()
+    at.session_state["map_asof"] = date(2020, 1, 1)
+    at.run()
+    assert not _traces(at, "user_events")  # the patrol is dated 2021
+    assert "Drill at my site" not in _traces(at, "user_places")[0]["hovertext"][0]
+    at.multiselect(key="flt_regions").set_value(["Baltic"]).run()
+    assert not at.exception
+    assert not _traces(at, "user_places")
+
+
+def test_exports_include_uploaded_rows_with_their_flag(monkeypatch):
+    """The download buttons hand over the filtered frames with the reader's rows in them, flagged `is_user_data`."""
+    import io
+
+    import pandas as pd
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    # Downloads are generated on click; keep each button's generator so the test can click it.
+    generators = {}
+    original = MediaFileManager.add_deferred
+
+    def keep(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        generators[file_name] = data_callable
+        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", keep)
+    _open_with_uploads()
+    places = pd.read_csv(io.BytesIO(generators["inf_watch_places.csv"]()), encoding="utf-8-sig")
+    events = pd.read_csv(io.BytesIO(generators["inf_watch_events.csv"]()), encoding="utf-8-sig")
+    assert places.loc[places["place_id"] == "my-site", "is_user_data"].tolist() == [True]
+    assert not places.loc[places["place_id"] != "my-site", "is_user_data"].any()
+    assert set(events.loc[events["is_user_data"], "event_id"]) == {"my-1", "my-2"}
+    assert b"my-site" in generators["inf_watch_places.geojson"]()

@@ -138,3 +138,65 @@ def test_sidebar_actor_filter_and_widgets_filter_the_catalogue():
     at.multiselect(key="rng_basings").select("sea").run()
     catalogue = next(d.value for d in at.dataframe if "inf_class" in d.value.columns)
     assert set(catalogue["basing"]) == {"sea"} and len(catalogue) >= 1
+
+
+# ---- The reader's own places (uploaded this session) alongside the curated ones
+
+
+def _run_ranges_with_upload(app_path: str, data: bytes) -> None:
+    """Upload places through the upload page's own call, then run the ranges page in the same session."""
+    import runpy
+    import sys
+    from pathlib import Path as _P
+
+    sys.path.insert(0, str(_P(app_path).parents[1]))
+    from dashboard.ui import upload_flow
+
+    upload_flow.process_upload("places", "p.csv", data, key="p")
+    runpy.run_path(str(_P(app_path).parent / "views" / "ranges.py"))
+
+
+def _uploaded_places() -> bytes:
+    from tests.upload_corpus import PL_HEADER, PL_ROW, _csv
+
+    hostile = PL_ROW.replace("my-site", "my-xss").replace("My site", "<img src=x onerror=alert(1)>").replace("44.36,28.49", "50.45,30.52")
+    return _csv(PL_HEADER, PL_ROW, hostile)
+
+
+def test_uploaded_places_are_launch_points_and_targets_tagged_as_your_data():
+    at = AppTest.from_function(_run_ranges_with_upload, args=(APP, _uploaded_places()), default_timeout=90).run()
+    assert not at.exception, at.exception
+    labels = at.selectbox(key="rng_launch").options  # AppTest gives the labels the reader sees
+    assert "My site (your data)" in labels and "<img src=x onerror=alert(1)> (your data)" in labels
+    assert "Moscow" in labels  # curated places are still there, untagged
+    places = next(d.value for d in at.dataframe if "distance_km" in d.value.columns and "bearing_deg" in d.value.columns)
+    mine = places[places["origin"] == "your data"]
+    assert set(mine["name"]) == {"My site", "<img src=x onerror=alert(1)>"}  # plain data in a table cell, never HTML
+    assert (places["origin"] == "curated").sum() == len(places) - 2
+    fig = at.get("plotly_chart")[0].proto.spec
+    assert "Your data: places" in fig
+    assert "<img src=x" not in fig and "&lt;img src=x onerror=alert(1)&gt;" in fig
+
+    at.selectbox(key="rng_launch").set_value("my-site").run()
+    assert not at.exception, at.exception
+    assert at.query_params["launch"] in ("my-site", ["my-site"])
+    places = next(d.value for d in at.dataframe if "distance_km" in d.value.columns and "bearing_deg" in d.value.columns)
+    assert "My site" not in set(places["name"]) and "<img src=x onerror=alert(1)>" in set(places["name"])
+    assert not at.error
+
+
+def test_places_table_is_capped_with_a_count_and_a_full_download(tmp_path, monkeypatch):
+    from benchmarks.synthetic import generate
+    from dashboard.ui import state
+
+    monkeypatch.setenv(data.DATA_DIR_ENV, str(generate(tmp_path / "many", 10, n_statements=10, n_places=700)))
+    state.get_dataset.clear()
+    try:
+        at = open_page({"system": "custom", "range": "19000"})
+        places = next(d.value for d in at.dataframe if "distance_km" in d.value.columns and "bearing_deg" in d.value.columns)
+        total = int(metric(at, "Places in range").replace(",", ""))
+        assert total > 700 and len(places) == 500 and places["distance_km"].is_monotonic_increasing
+        assert any(f"The nearest 500 of {total:,} places in range" in c.value for c in at.caption)
+        assert "Download places in range (CSV)" in [b.label for b in at.get("download_button")]
+    finally:
+        state.get_dataset.clear()

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import search
 from dashboard.data import DATA_DIR_ENV, load_dataset
+from dashboard.text import escape_markdown
 from dashboard.ui import state
 from tests import fixtures
 
@@ -239,3 +240,65 @@ def test_long_and_strange_queries_do_not_break_the_page():
         at.text_input(key="stm_query").set_value(query).run()
         assert_ok(at)
     assert any("nothing to search for" in i.value for i in at.info)
+
+
+# ---- The reader's own statements (uploaded this session) alongside the curated ones
+
+XSS = '<img src=x onerror=alert(1)> **bold** [click](javascript:alert(1)) $x$'
+
+
+def _run_statements_with_upload(app_path: str, data: bytes) -> None:
+    """Upload statements through the upload page's own call, then run the statements page in the same session."""
+    import runpy
+    import sys
+    from pathlib import Path as _P
+
+    sys.path.insert(0, str(_P(app_path).parents[1]))
+    from dashboard.ui import upload_flow
+
+    upload_flow.process_upload("statements", "s.csv", data, key="x")
+    runpy.run_path(str(_P(app_path).parent / "views" / "statements.py"))
+
+
+def _uploaded_statements() -> bytes:
+    from tests.upload_corpus import ST_HEADER, ST_ROW, _csv
+
+    hostile = ST_ROW.replace("my-st", "my-xss").replace('"We said this."', '"' + XSS + '"').replace("2019-03-02", "2019-03-03", 1)
+    return _csv(ST_HEADER, ST_ROW, hostile)
+
+
+def user_cards(at: AppTest) -> list[str]:
+    return [m.value for m in at.markdown if "speaking for" in m.value and "your data" in m.value]
+
+
+def test_uploaded_statements_are_searchable_filterable_and_tagged_as_your_data():
+    at = AppTest.from_function(_run_statements_with_upload, args=(APP, _uploaded_statements()), default_timeout=90).run()
+    assert_ok(at)
+    total = len(load_dataset().statements)
+    assert match_count(at) == total + 2
+    # Search finds the uploaded words (indexed on their own, joined to the cached index).
+    at.text_input(key="stm_query").set_value('"we said this"').run()
+    assert_ok(at)
+    assert match_count(at) == 1 and len(user_cards(at)) == 1
+    assert any("your data" in c for c in user_cards(at))
+    # The uploaded speaker is offered in the filter, and filtering to them keeps both rows.
+    at.text_input(key="stm_query").set_value("").run()
+    at.multiselect(key="stm_speakers").select("A. Minister").run()
+    assert_ok(at)
+    assert match_count(at) == 2 and len(user_cards(at)) == 2
+    # The hostile text is shown as plain, escaped Markdown: no HTML, link, emphasis or maths takes effect.
+    shown = " ".join(m.value for m in at.markdown)
+    assert escape_markdown(XSS) in shown
+    assert XSS not in shown and "](javascript:" not in shown
+    # The timeline rings the reader's rows.
+    assert "Your data (ringed)" in at.get("plotly_chart")[0].proto.spec
+    assert "<img src=x" not in at.get("plotly_chart")[0].proto.spec
+
+
+def test_an_uploaded_statement_opens_and_cites():
+    at = AppTest.from_function(_run_statements_with_upload, args=(APP, _uploaded_statements()), default_timeout=90).run()
+    at.multiselect(key="stm_speakers").select("A. Minister").run()
+    at.button(key="stm_open_my-xss").click().run()
+    assert_ok(at)
+    assert any(s.value == "Opened statement" for s in at.subheader)
+    assert XSS in at.code[0].value  # the citation is plain text in a code block

@@ -103,3 +103,28 @@ def test_range_chart_when_nothing_matches(ds):
     fig = range_charts.range_chart(empty, ds.range_claims)
     assert any("No missile systems match" in a.text for a in fig.layout.annotations)
     assert isinstance(empty, pd.DataFrame) and empty.empty
+
+
+def test_thousands_of_places_are_grouped_and_the_readers_own_drawn_apart(ds, outlines):
+    """Above MAX_PLACE_MARKERS in view the nearest are drawn one by one, the rest grouped; uploads stay separate."""
+    rng = np.random.default_rng(1)
+    n = range_charts.MAX_PLACE_MARKERS + 2000
+    many = pd.DataFrame({"place_id": [f"p{i}" for i in range(n)], "name": [f"Site {i}" for i in range(n)], "kind": "air_base",
+                         "country": "", "operator": "rus", "lat": rng.uniform(52, 60, n), "lon": rng.uniform(33, 49, n)})  # all in view
+    mine = pd.DataFrame({"place_id": ["mine"], "name": ["<script>alert(1)</script>"], "kind": "air_base", "country": "",
+                         "operator": "", "lat": [55.0], "lon": [37.0], "is_user_data": [True]})
+    places = pd.concat([many.assign(is_user_data=False), mine], ignore_index=True)
+    lat, lon = 56.85, 41.366667
+    frame = ranges.add_flight_times(ranges.place_distances(lat, lon, places), 800.0)
+    frame = frame.assign(side=ranges.place_sides(frame, ds.actors).to_numpy())
+    fig = range_charts.ring_map(launch_name="Shuya", lat=lat, lon=lon, range_km=1000.0, range_label="1,000 km", side="Russia",
+                                places=frame, outlines=outlines)
+    single = [t for t in fig.data if t.name in ("Places out of range", "In range: Russia places")]
+    assert sum(len(t.x) for t in single) == range_charts.MAX_PLACE_MARKERS
+    grouped = [t for t in fig.data if (t.name or "").startswith("More places")]
+    assert grouped and sum(int(np.sum(t.customdata)) for t in grouped) == n - range_charts.MAX_PLACE_MARKERS
+    assert sum(len(t.x) for t in grouped) < 1000  # one marker per cell, not per place
+    yours = next(t for t in fig.data if (t.name or "").startswith("Your data: places"))
+    assert len(yours.x) == 1 and yours.marker.symbol == "diamond"
+    assert "&lt;script&gt;" in yours.text[0] and "<script>" not in yours.text[0] and "(your data)" in yours.text[0]
+    assert len(fig.to_json()) < 1_500_000

@@ -10,6 +10,7 @@ import pytest
 import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as hs
+from pyproj import Geod
 from shapely.geometry import MultiPolygon, Point, Polygon, box
 
 from dashboard import data, ranges
@@ -411,3 +412,14 @@ def test_missile_catalogue_filters_and_claims():
     assert ranges.system_range_km(ds.missiles, "9m729") == 2500.0
     with pytest.raises(ValueError):
         ranges.system_range_km(ds.missiles, "nope")
+
+
+@pytest.mark.parametrize("lon", [179.99999999999997, -180.0, 180.0, 179.9999999999, -179.99999999])
+def test_ring_centred_on_the_antimeridian_is_exact(lon):
+    """Regression: a launch point within rounding of ±180° once put a seam vertex 1.9 m off the circle."""
+    geom = range_ring(0.0, lon, 51.0)
+    assert geom.is_valid
+    xy = shapely.get_coordinates(geom)
+    assert xy[:, 0].min() >= -180.0 and xy[:, 0].max() <= 180.0
+    _, _, dist_m = Geod(ellps="WGS84").inv(np.full(len(xy), lon), np.zeros(len(xy)), xy[:, 0], xy[:, 1])
+    assert np.abs(dist_m / 1000.0 - 51.0).max() * 1000 < 1.0

@@ -87,3 +87,37 @@ def test_quoted_excerpt():
     assert sc.quoted_excerpt("He said so.", "paraphrase") == "He said so."
     assert sc.quoted_excerpt("We will.", "verbatim") == "“We will.”"
     assert sc.excerpt("word " * 100, 20).endswith("…")
+
+
+def test_many_statements_are_counted_per_actor_and_year_and_uploads_ringed():
+    n = sc.MAX_POINTS + 500
+    many = pd.DataFrame(
+        {
+            "statement_id": [f"s{i}" for i in range(n)],
+            "date": pd.to_datetime("2000-01-01") + pd.to_timedelta([i % 7000 for i in range(n)], unit="D"),
+            "speaker": "Someone",
+            "speaker_role": "",
+            "actor": ["nato", "rus", "ukr"] * (n // 3) + ["nato"] * (n % 3),
+            "text": "words",
+            "quote_type": "verbatim",
+            "topics": [["inf_treaty"]] * n,
+            "is_user_data": [False] * (n - 1) + [True],
+        }
+    )
+    many.loc[n - 1, "text"] = "<img src=x onerror=alert(1)>"
+    fig = sc.statements_timeline(many, ACTORS)
+    counted = [t for t in fig.data if t.customdata is not None and t.name in SIDE_COLOURS]
+    assert sum(int(sum(t.customdata)) for t in counted) == n  # every statement counted once
+    assert sum(len(t.x) for t in counted) < 100  # per actor and year, not per statement
+    ring = next(t for t in fig.data if t.name == "Your data (ringed)")
+    assert list(ring.customdata[0][:1]) == [f"s{n - 1}"]  # clickable: opens the statement
+    assert "&lt;img" in ring.customdata[0][2] and "<img" not in ring.customdata[0][2]
+    assert "per actor and year" in fig.layout.title.text
+
+
+def test_few_statements_are_drawn_one_by_one_with_uploads_ringed():
+    rows = statements().assign(is_user_data=[False, False, True])
+    fig = sc.statements_timeline(rows, ACTORS)
+    ring = next(t for t in fig.data if t.name == "Your data (ringed)")
+    assert [c[0] for c in ring.customdata] == ["c"]
+    assert sc.selected_statement_id({"selection": {"points": [{"customdata": list(ring.customdata[0])}]}}) == "c"

@@ -11,7 +11,7 @@ from dashboard import basemap, export
 from dashboard import map_figures as mf
 from dashboard.filters import filter_events, filter_places, filter_statements
 from dashboard.text import escape_markdown, is_safe_url
-from dashboard.ui import state, widgets
+from dashboard.ui import state, userdata, widgets
 from dashboard.ui.sidebar import current_filters, date_bounds, query_params_as_lists
 
 # Keys owned by this page.
@@ -53,13 +53,22 @@ def _source_link(publisher: str, title: str, url: str) -> str:
     return f"Source: {label}"
 
 
-places_all, events_all, statements_all, actors = state.get_map_tables()
+tables = state.get_map_frames()
+has_uploads = bool(userdata.counts())
+if has_uploads:  # the reader's own rows beside the curated ones, tagged `is_user_data`
+    merged = userdata.current_dataset()
+    tables = mf.add_user_rows(tables, merged.places, merged.events, merged.statements)
+places_all, events_all, statements_all, actors = tables.places, tables.events, tables.statements, tables.actors
+place_by_id, event_places = tables.place_by_id, tables.event_places
+# Ids of the reader's own places and events (empty without uploads).
+mine: set[str] = (
+    set(places_all.loc[places_all["is_user_data"], "place_id"]) | set(events_all.loc[events_all["is_user_data"], "event_id"])
+    if has_uploads else set()
+)
 ds = state.get_dataset()
 filters = current_filters()
 lo, today = date_bounds(ds)
 actor_names = dict(zip(actors["actor_id"], actors["name"], strict=True))
-place_by_id = places_all.set_index("place_id")
-event_places = dict(zip(events_all["event_id"], events_all["place_id"], strict=True))
 
 st.title("Map of the missile balance")
 st.markdown(
@@ -70,7 +79,7 @@ st.markdown(
 
 # First run on this page: take the view, selection and date from the link; say what was ignored.
 if KEY_VIEW not in st.session_state:
-    parsed = mf.parse_map_params(query_params_as_lists(), places_all["place_id"], event_places, (lo, today))
+    parsed = mf.parse_map_params(query_params_as_lists(), place_by_id.index, event_places, (lo, today))
     st.session_state[KEY_VIEW] = parsed.view
     st.session_state[KEY_ASOF] = parsed.asof or today
     st.session_state[KEY_SELECTED] = parsed.places
@@ -118,12 +127,20 @@ places = mf.places_as_of(filter_places(places_all, filters), asof)
 events = mf.events_as_of(filter_events(events_all, filters), asof)
 statements = mf.events_as_of(filter_statements(statements_all, filters), asof)
 base = state.get_map_basemap(view_key)
-markers = mf.build_marker_table(places, events, actors, base)
+own_events = mf.events_with_own_coordinates(events, place_by_id.index) if has_uploads else None
+layers = mf.build_map_layers(places, events, actors, base, selected, own_events)
+markers = layers.markers
 view_title = basemap.VIEWS[view_key].title
-figure = mf.build_map_figure(base, markers, selected)
+figure = mf.build_map_figure(base, markers, selected, clusters=layers.clusters, event_markers=layers.event_markers)
+user_events = own_events.set_index("event_id") if own_events is not None else None
 
-# Keep the link in step with the widgets so it can be copied and shared.
-wanted = mf.map_params_to_query(view_key, selected, event_id, asof, today)
+# Keep the link in step with the widgets so it can be copied and shared. The reader's own rows live in this
+# session only, so they stay out of the link (anyone else opening it would get "unknown place" notices).
+if has_uploads:
+    linked = tuple(pid for pid in selected if pid not in mine)
+    wanted = mf.map_params_to_query(view_key, linked, event_id if event_id not in mine else None, asof, today)
+else:
+    wanted = mf.map_params_to_query(view_key, selected, event_id, asof, today)
 for param in mf.MAP_PARAMS:
     if param in wanted:
         if st.query_params.get_all(param) != wanted[param]:
@@ -134,20 +151,25 @@ for param in mf.MAP_PARAMS:
 st.caption(escape_markdown(widgets.describe_filters(filters, actors)))
 left, right = st.columns([2.3, 1], gap="medium")
 with left:
-    st.markdown(f"**{escape_markdown(view_title)}: {len(markers)} places as of {asof.isoformat()}**")
+    st.markdown(f"**{escape_markdown(view_title)}: {layers.n_places:,} places as of {asof.isoformat()}**")
     st.plotly_chart(
         figure,
         key=KEY_CHART,
         on_select="rerun",
         selection_mode=("points", "box", "lasso"),
         config={"scrollZoom": True, "displaylogo": False, "topojsonURL": "/app/static/topojson/"},
-        alt=f"Map of {view_title} with {len(markers)} places as of {asof.isoformat()}",
+        alt=f"Map of {view_title} with {layers.n_places:,} places as of {asof.isoformat()}",
     )
-    outside = mf.count_outside_view(markers, base)
-    note = f" {outside} more lie outside this view: pan, or switch to another view." if outside else ""
+    outside = layers.n_outside
+    note = f" {outside:,} more lie outside this view: pan, or switch to another view." if outside else ""
+    if layers.n_clustered:
+        note += (f" {layers.n_clustered:,} places are grouped into circles by area (hover for counts by side and kind): "
+                 "narrow the filters or pick the Black Sea or Baltic view to see each place.")
+    if has_uploads:
+        note += " Your own places have a magenta outline; your events with their own coordinates are magenta diamonds."
     st.caption(
         escape_markdown(
-            f"{len(markers)} places and {len(events)} events up to {asof.isoformat()} match the filters.{note} "
+            f"{layers.n_places:,} places and {len(events):,} events up to {asof.isoformat()} match the filters.{note} "
             "Crimea is part of Ukraine, occupied by Russia since 2014 (hatched). Boundaries: Natural Earth."
         )
     )
@@ -168,20 +190,30 @@ with right:
         head[1].button("Clear", on_click=_clear_selection, key="map_clear", width="stretch")
         if len(selected) > MAX_DETAILS:
             st.caption(f"Showing the first {MAX_DETAILS} of {len(selected)} selected places.")
-        on_map = set(markers["place_id"])
+        on_map = set(places["place_id"])
         for pid in selected[:MAX_DETAILS]:
+            if user_events is not None and pid in user_events.index:
+                ev = user_events.loc[pid]
+                with st.container(border=True):
+                    st.markdown(f"**{escape_markdown(ev['title'])}** · *your data*")
+                    st.caption(escape_markdown(f"{ev['date']:%Y-%m-%d} · {str(ev['event_type']).replace('_', ' ')} · "
+                                               f"{ev['lat']:.4f}, {ev['lon']:.4f} (its own coordinates)"))
+                    st.markdown(escape_markdown(ev["summary"]))
+                    st.caption(_source_link(ev["source_publisher"], ev["source_title"], ev["source_url"]))
+                continue
             if pid not in place_by_id.index:
                 continue
             place = place_by_id.loc[pid]
-            op = place["operator"]
+            op = place["operator"] if isinstance(place["operator"], str) else ""
             operator = f"operated by {actor_names.get(op, op)}" if op else "no operator"
             with st.container(border=True):
-                st.markdown(f"**{escape_markdown(place['name'])}**")
-                country = f" · {place['country']}" if place["country"] else ""
+                st.markdown(f"**{escape_markdown(place['name'])}**" + (" · *your data*" if pid in mine else ""))
+                country = f" · {place['country']}" if isinstance(place["country"], str) and place["country"] else ""
                 st.caption(escape_markdown(f"{mf.kind_label(place['kind'])} · {operator}{country}"))
                 if pid not in on_map:
                     st.caption("Not on the map with the current filters and date.")
-                st.markdown(escape_markdown(place["description"]))
+                if isinstance(place["description"], str) and place["description"]:
+                    st.markdown(escape_markdown(place["description"]))
                 st.caption(_source_link(place["source_publisher"], place["source_title"], place["source_url"]))
                 st.page_link("views/ranges.py", label="Range rings from here", icon=":material/track_changes:",
                              query_params={"launch": pid})
@@ -190,7 +222,8 @@ with right:
                 for ev in here.itertuples(index=False):
                     is_chosen = ev.event_id == event_id
                     marker = "▶ " if is_chosen else ""
-                    st.markdown(f"{marker}**{ev.date:%Y-%m-%d}** · {escape_markdown(ev.title)}")
+                    tag = " · *your data*" if getattr(ev, "is_user_data", False) else ""
+                    st.markdown(f"{marker}**{ev.date:%Y-%m-%d}** · {escape_markdown(ev.title)}{tag}")
                     if is_chosen:
                         st.markdown(escape_markdown(ev.summary))
                     st.caption(_source_link(ev.source_publisher, ev.source_title, ev.source_url))

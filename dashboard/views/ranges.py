@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from dashboard import export, range_charts, ranges
+from dashboard import export, ranges
 from dashboard.text import escape_markdown, is_safe_url
-from dashboard.ui import state
+from dashboard.ui import state, userdata
 from dashboard.ui.sidebar import current_filters
 
-ds = state.get_dataset()
+ds = userdata.current_dataset()  # the curated data plus this session's uploads (is_user_data)
 filters = current_filters()
 DEFAULT = ranges.RangeView()
 PUTIN_2019_ID = "2019-02-20-putin-10-12-minutes"
@@ -17,12 +17,17 @@ MOSCOW_LAUNCH_SITES = ("deveselu", "redzikowo", "wiesbaden", "mutlangen", "green
 KEY_LAUNCH, KEY_LAT, KEY_LON = "rng_launch", "rng_lat", "rng_lon"
 KEY_SYSTEM, KEY_RANGE, KEY_SPEED, KEY_VIEW = "rng_system", "rng_range", "rng_speed", "rng_view"
 KEY_TYPES, KEY_BASINGS = "rng_types", "rng_basings"
+MAX_TABLE_ROWS = 500  # the places table shows the nearest this many; the CSV has them all
 
-places = ds.places
+places = ds.places.copy(deep=False)
+places.attrs = {}  # pandas deep-copies attrs on every operation: with 10,000 places that dominated the run
+if "is_user_data" not in places.columns:
+    places["is_user_data"] = False
+user_place_ids = set(places.loc[places["is_user_data"], "place_id"])
 place_names = dict(zip(places["place_id"], places["name"], strict=True))
 place_coords = {p: (float(la), float(lo)) for p, la, lo in zip(places["place_id"], places["lat"], places["lon"], strict=True)}
 system_names = dict(zip(ds.missiles["system_id"], ds.missiles["name"], strict=True))
-system_ranges = {s: ranges.system_range_km(ds.missiles, s) for s in ds.missiles["system_id"]}
+system_ranges = dict(zip(ds.missiles["system_id"], ds.missiles["range_km_max"].astype(float), strict=True))
 actor_sides = dict(zip(ds.actors["actor_id"], ds.actors["side"], strict=True))
 system_sides = {s: actor_sides.get(o, "Other") for s, o in zip(ds.missiles["system_id"], ds.missiles["operator"], strict=True)}
 
@@ -46,14 +51,25 @@ for key, value in (
 ):
     st.session_state.setdefault(key, value)
 
-launch_options = [ranges.CUSTOM, *sorted(place_names, key=lambda p: place_names[p].casefold())]
+launch_options = [ranges.CUSTOM, *sorted(place_names, key=lambda p: str(place_names[p]).casefold())]
+
+
+def launch_label(place_id: str) -> str:
+    """Selectbox label: the place's name, tagged when the reader uploaded it (a selectbox shows plain text)."""
+    if place_id == ranges.CUSTOM:
+        return "Any latitude and longitude…"
+    name = str(place_names.get(place_id, place_id))
+    return f"{name} (your data)" if place_id in user_place_ids else name
+
+
 system_options = [*sorted(system_names, key=lambda s: system_names[s].casefold()), ranges.CUSTOM]
 
 c1, c2, c3 = st.columns([2, 1, 1])
 launch = c1.selectbox(
     "Launch point", launch_options, key=KEY_LAUNCH,
-    format_func=lambda p: "Any latitude and longitude…" if p == ranges.CUSTOM else place_names.get(p, p),
-    help="A place from the data (bases, reported 9M729 battalions, test ranges, capitals) or any coordinates.",
+    format_func=launch_label,
+    help="A place from the data (bases, reported 9M729 battalions, test ranges, capitals), one of your uploaded "
+    "places (marked “your data”) or any coordinates.",
 )
 if launch == ranges.CUSTOM:
     lat = c2.number_input("Latitude (°N, −90 to 90)", key=KEY_LAT, step=0.5, format="%.4f")
@@ -98,17 +114,16 @@ if not problems:
     label = f"custom range, {range_km:,.0f} km" if system == ranges.CUSTOM else f"{system_names[system]}, {range_km:,.0f} km"
     side = system_sides.get(system, "Other")
     claims = None if system == ranges.CUSTOM else ranges.system_claims(ds.range_claims, system)
-    everywhere = ranges.add_flight_times(ranges.place_distances(lat, lon, places), speed_kmh)
-    everywhere = everywhere.assign(side=ranges.place_sides(everywhere, ds.actors).to_numpy())
-    if launch != ranges.CUSTOM:
-        everywhere = everywhere[everywhere["place_id"] != launch]
+    # Everything for one launch point is computed once and shared (keyed by the point, range, speed and the
+    # reader's own places), so a change elsewhere (the sidebar, the catalogue filters) reruns in a few ms.
+    user_places = state.place_rows_key(places[places["is_user_data"]])
+    exclude = "" if launch == ranges.CUSTOM else launch
+    everywhere = state.get_places_in_reach(lat, lon, speed_kmh, exclude, user_places)
     targets = everywhere[everywhere["distance_km"] <= range_km]
-    countries = ranges.countries_in_range(lat, lon, range_km, state.get_country_index())
-    reach = max([range_km, *([] if claims is None else claims["range_km"].tolist())])
-    tolerance = 0.02 if view == "launch" and reach < 1500 else 0.06
-    fig = range_charts.ring_map(
-        launch_name=launch_name, lat=lat, lon=lon, range_km=range_km, range_label=label, side=side,
-        places=everywhere, outlines=state.get_range_outlines(tolerance), claims=claims, view=view, speed_kmh=speed_kmh,
+    countries = state.get_countries_in_range(float(lat), float(lon), float(range_km))
+    fig = state.get_ring_map(
+        launch_name=launch_name, lat=lat, lon=lon, system=system, range_km=range_km, range_label=label, side=side,
+        view=view, speed_kmh=speed_kmh, exclude_id=exclude, user_places=user_places,
     )
 
     st.plotly_chart(fig, width="stretch", config={"displaylogo": False, "scrollZoom": True}, key="rng_map")
@@ -136,13 +151,18 @@ if not problems:
         "Countries: distance to the nearest point of their boundary (0 if the launch point is inside). "
         "Click a column heading to sort."
     )
-    tab_places, tab_countries = st.tabs([f"Places ({len(targets)})", f"Countries ({len(countries)})"])
+    tab_places, tab_countries = st.tabs([f"Places ({len(targets):,})", f"Countries ({len(countries):,})"])
     with tab_places:
-        shown = targets[["name", "kind", "country", "side", "distance_km", "bearing_deg", "ballistic_min", "cruise_min"]]
+        columns = ["name", "kind", "country", "side", "distance_km", "bearing_deg", "ballistic_min", "cruise_min"]
+        shown = targets.head(MAX_TABLE_ROWS)[columns]
+        if targets["is_user_data"].any():
+            shown.insert(1, "origin", targets["is_user_data"].head(MAX_TABLE_ROWS).map({True: "your data", False: "curated"}).to_numpy())
+        if len(targets) > MAX_TABLE_ROWS:
+            st.caption(f"The nearest {MAX_TABLE_ROWS:,} of {len(targets):,} places in range; the CSV below has them all.")
         st.dataframe(
             shown, hide_index=True, width="stretch",
             column_config={
-                "name": "Place", "kind": "Kind", "country": "Country", "side": "Operator's side",
+                "name": "Place", "origin": "Origin", "kind": "Kind", "country": "Country", "side": "Operator's side",
                 "distance_km": st.column_config.NumberColumn("Distance (km)", format="%.0f"),
                 "bearing_deg": st.column_config.NumberColumn("Bearing (° from north)", format="%.0f"),
                 "ballistic_min": st.column_config.NumberColumn("Ballistic flight (min)", format="%.1f",
@@ -150,13 +170,13 @@ if not problems:
                 "cruise_min": st.column_config.NumberColumn(f"Cruise flight at {speed_kmh:,.0f} km/h (min)", format="%.0f"),
             },
         )
-        st.download_button("Download places in range (CSV)", export.to_csv_bytes(targets), file_name="places_in_range.csv",
-                           mime="text/csv", key="rng_dl_places")
+        st.download_button("Download places in range (CSV)", lambda: export.to_csv_bytes(targets), file_name="places_in_range.csv",
+                           mime="text/csv", key="rng_dl_places", on_click="ignore")
     with tab_countries:
         st.dataframe(countries, hide_index=True, width="stretch",
                      column_config={"country": "Country", "nearest_km": st.column_config.NumberColumn("Nearest territory (km)", format="%.0f")})
-        st.download_button("Download countries in range (CSV)", export.to_csv_bytes(countries), file_name="countries_in_range.csv",
-                           mime="text/csv", key="rng_dl_countries")
+        st.download_button("Download countries in range (CSV)", lambda: export.to_csv_bytes(countries),
+                           file_name="countries_in_range.csv", mime="text/csv", key="rng_dl_countries", on_click="ignore")
 
     st.subheader("Flight time")
     st.markdown(
@@ -210,10 +230,10 @@ st.subheader("Missile catalogue")
 f1, f2 = st.columns(2)
 types = f1.multiselect("Flight profile", ["ballistic", "cruise", "hypersonic glide"], key=KEY_TYPES, placeholder="All types")
 basings = f2.multiselect("Basing", ["ground", "sea", "air"], key=KEY_BASINGS, placeholder="All basings")
-catalogue = ranges.missile_catalogue(ds.missiles, ds.actors, filters.actors, tuple(types), tuple(basings))
+catalogue, catalogue_chart = state.get_missile_catalogue(tuple(filters.actors), tuple(types), tuple(basings))
 if filters.actors:
     st.caption("Filtered by the sidebar's actor filter (operator; an alliance includes its members).")
-st.plotly_chart(range_charts.range_chart(catalogue, ds.range_claims), width="stretch", config={"displaylogo": False}, key="rng_chart")
+st.plotly_chart(catalogue_chart, width="stretch", config={"displaylogo": False}, key="rng_chart")
 st.dataframe(
     catalogue[["name", "missile_type", "basing", "operator_name", "range_km_min", "range_km_max", "inf_class", "inf_status", "status",
                "source_url"]],
@@ -226,5 +246,5 @@ st.dataframe(
         "source_url": st.column_config.LinkColumn("Source", display_text="open source ↗"),
     },
 )
-st.download_button("Download the catalogue (CSV)", export.to_csv_bytes(catalogue), file_name="missile_catalogue.csv",
-                   mime="text/csv", key="rng_dl_catalogue")
+st.download_button("Download the catalogue (CSV)", lambda: export.to_csv_bytes(catalogue), file_name="missile_catalogue.csv",
+                   mime="text/csv", key="rng_dl_catalogue", on_click="ignore")

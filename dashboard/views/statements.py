@@ -11,7 +11,7 @@ from dashboard.citations import CONTEXT_LABELS, format_citation, format_date, ma
 from dashboard.export import to_csv_bytes
 from dashboard.filters import filter_statements
 from dashboard.text import escape_markdown
-from dashboard.ui import state, widgets
+from dashboard.ui import state, userdata, widgets
 from dashboard.ui.sidebar import current_filters, query_params_as_lists
 
 # Widget and state keys owned by this page.
@@ -26,12 +26,15 @@ KEY_SIGNATURE = "stm_signature"
 SORT_LABELS = {search.SORT_NEWEST: "Newest first", search.SORT_OLDEST: "Oldest first"}
 # Markdown colour names closest to charts.SIDE_COLOURS, for the side marker on each card.
 SIDE_MARKS = {"NATO": ":blue[●]", "Russia": ":orange[●]", "Other": ":gray[●]"}
+# Shown on every card of the reader's own uploaded statements (fixed Markdown, never data).
+USER_DATA_TAG = ":violet-badge[:material/upload_file: your data]"
 
 
-def _initialise_from_url(speakers: list[str], statement_ids: set[str]) -> list[str] | None:
+def _initialise_from_url(speakers: list[str], statements: pd.DataFrame) -> list[str] | None:
     """On the first run (or on coming back to the page), set the widgets from the link and return notices; else None."""
     if KEY_QUERY in st.session_state:
         return None
+    statement_ids = set(statements["statement_id"])
     parsed = search.parse_search_params(query_params_as_lists(), speakers, schema.TOPICS, statement_ids)
     s = parsed.state
     st.session_state[KEY_QUERY] = s.query
@@ -78,6 +81,8 @@ def show_statement(row: pd.Series, terms: tuple[str, ...], lookups: dict[str, di
     who = "**" + search.highlight_markdown(row["speaker"], terms, bold=False) + "**"
     if row["speaker_role"]:
         who += ", " + search.highlight_markdown(row["speaker_role"], terms)
+    if bool(row.get("is_user_data", False)):
+        who += f" {USER_DATA_TAG}"
     st.markdown(
         f"{who}  \n{SIDE_MARKS.get(side, '')} speaking for {escape_markdown(lookups['actors'].get(actor, actor))} ({escape_markdown(side)} side)"
     )
@@ -118,18 +123,14 @@ def show_statement(row: pd.Series, terms: tuple[str, ...], lookups: dict[str, di
 
 
 ds = state.get_dataset()
-statements = state.get_statements_by_date()
-index = state.get_statement_search_index()
+# The reader's own uploads (this session only) join the curated statements; without any, the cached frames are used as they are.
+user_statements = userdata.user_rows("statements")
+statements, index = state.get_statements_with_uploads(user_statements)
 filters = current_filters()
-all_speakers = sorted(ds.statements["speaker"].unique(), key=str.casefold)
-notices = _initialise_from_url(all_speakers, set(ds.statements["statement_id"]))
+lookups = state.get_statement_lookups(userdata.user_rows("events"), userdata.user_rows("places"), user_statements)
+all_speakers = lookups["speakers"]
+notices = _initialise_from_url(all_speakers, statements)
 initialising = notices is not None
-lookups = {
-    "actors": dict(zip(ds.actors["actor_id"], ds.actors["name"], strict=True)),
-    "sides": dict(zip(ds.actors["actor_id"], ds.actors["side"], strict=True)),
-    "events": dict(zip(ds.events["event_id"], ds.events["title"], strict=True)),
-    "places": dict(zip(ds.places["place_id"], ds.places["name"], strict=True)),
-}
 
 st.title("Statements")
 st.markdown(
@@ -200,7 +201,7 @@ download.download_button(
     width="stretch",
 )
 
-opened = search.find_statement(ds.statements, st.session_state.get(KEY_OPEN))
+opened = search.find_statement(statements, st.session_state.get(KEY_OPEN))
 if opened is not None:
     with st.container(border=True):
         top, close = st.columns([5, 1], vertical_alignment="center")
@@ -258,6 +259,7 @@ with tab_compare:
         "Each point is one statement: ● verbatim, ◆ translation, □ paraphrase. Colours: "
         + ", ".join(f"{SIDE_MARKS[side]} {side}" for side in SIDE_COLOURS)
         + " side (or one colour per topic). Click a point to open the statement above the tabs."
+        + (" Your own uploaded statements are ringed in purple." if user_statements is not None and len(user_statements) else "")
     )
 
 _write_url(

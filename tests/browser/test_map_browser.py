@@ -91,3 +91,47 @@ def test_black_sea_view_screenshot_and_click_selects_a_place(page, app_url):
     wait_for_app(page)
     assert "Sevastopol naval base" in main.inner_text()
     assert "view=black_sea" in page.url and "asof=2019-08-02" in page.url
+
+
+_USER_POINTS = """() => {
+  const gd = document.querySelector('.js-plotly-plot');
+  const out = {user_places: 0, user_events: 0};
+  for (const cd of gd.calcdata) {
+    const t = cd[0].trace;
+    const role = t.meta && t.meta.role;
+    if (role in out) out[role] += cd[0].node3 ? cd[0].node3.node().querySelectorAll('path.point').length : 0;
+  }
+  return out;
+}"""
+
+UPLOAD_PLACES = (
+    "place_id,name,country,kind,operator,lat,lon,start_date,end_date,description,source_title,source_publisher,source_date,source_url\n"
+    "my-site,<b>My</b> site,Romania,air_base,rou,45.1,25.6,,,A site.,Report,Paper,,https://example.org/p\n"
+)
+
+
+def test_an_uploaded_place_is_drawn_with_its_own_look_and_tagged(page, app_url, tmp_path):
+    page.goto(f"{app_url}/your-data")
+    wait_for_app(page)
+    page.get_by_text("Places", exact=True).click()
+    wait_for_app(page)
+    upload = tmp_path / "my_places.csv"
+    upload.write_text(UPLOAD_PLACES, encoding="utf-8")
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(upload))
+    page.get_by_text("1 places added").wait_for(timeout=60000)
+    # Move within the app (a reload would start a new session without the upload).
+    page.locator("[data-testid='stSidebarNav'] a[href$='/map']").click()
+    page.wait_for_selector(".js-plotly-plot .scatterlayer path.point", timeout=60000)
+    wait_for_app(page)
+    assert_no_error(page)
+    assert page.evaluate(_USER_POINTS)["user_places"] == 1
+    legend = " ".join(page.eval_on_selector_all(".js-plotly-plot .legend2 .legendtext, .js-plotly-plot .legend2text",
+                                                "els => els.map(e => e.textContent)"))
+    assert "Your data (magenta)" in legend
+    xy = page.evaluate(_POINT_POSITION.replace("'places'", "'user_places'"), "my-site")
+    assert xy is not None
+    page.mouse.move(*xy)
+    page.wait_for_selector(".hoverlayer .hovertext", timeout=10000)
+    hover = page.eval_on_selector(".hoverlayer", "el => el.textContent")
+    assert "<b>My</b> site" in hover and "your data" in hover  # markup shown as typed, never rendered
+    page.screenshot(path=str(tmp_path / "map_your_data.png"))
