@@ -10,6 +10,7 @@ Synthetic data (seeded) is generated under a temporary folder: each size has tha
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import statistics
@@ -74,6 +75,7 @@ def measure_pages(data_dir: Path, repeats: int = 3) -> dict[str, tuple[float, in
         if at.exception:
             raise RuntimeError(f"{name}: {at.exception}")
         out[name] = (statistics.median(times), _proto_bytes(at._tree))
+        del at
     os.environ.pop(DATA_DIR_ENV, None)
     state.get_dataset.clear()
     return out
@@ -123,20 +125,33 @@ def main() -> None:
     parser.add_argument("--statements", type=int, default=100_000)
     parser.add_argument("--places", type=int, default=10_000)
     parser.add_argument("--no-memory", action="store_true", help="skip the real-server memory measurement")
+    parser.add_argument("--one", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for n in args.sizes:
+    if args.one:
+        # One size in a fresh process, so that no cache from another size can leak into the numbers.
+        with tempfile.TemporaryDirectory() as tmp:
+            n = args.one
             folder = generate(Path(tmp) / f"events_{n}", n, n_statements=args.statements, n_places=args.places)
             t0 = time.perf_counter()
             load_dataset(folder)
             load_s = time.perf_counter() - t0
             pages = measure_pages(folder)
             memory = float("nan") if args.no_memory else measure_server_memory(folder)
-            row = {"events": n, "load_s": load_s, "memory_mb": memory, **{f"{k}_ms": v[0] for k, v in pages.items()},
-                   **{f"{k}_kb": v[1] / 1024 for k, v in pages.items()}}
-            rows.append(row)
-            print(row, flush=True)
+        row = {"events": n, "load_s": load_s, "memory_mb": memory, **{f"{k}_ms": v[0] for k, v in pages.items()},
+               **{f"{k}_kb": v[1] / 1024 for k, v in pages.items()}}
+        print("ROW " + json.dumps(row), flush=True)
+        return
+    rows = []
+    for n in args.sizes:
+        cmd = [sys.executable, "-m", "benchmarks.run", "--one", str(n), "--statements", str(args.statements), "--places", str(args.places)]
+        if args.no_memory:
+            cmd.append("--no-memory")
+        out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
+        line = next((ln for ln in out.stdout.splitlines() if ln.startswith("ROW ")), None)
+        if line is None:
+            raise RuntimeError(f"size {n} failed:\n{out.stdout[-2000:]}\n{out.stderr[-4000:]}")
+        rows.append(json.loads(line[4:]))
+        print(rows[-1], flush=True)
     header = ["events", "load + validate (s)"] + [f"{p} rerun (ms)" for p in PAGES] + [f"{p} sent (KB)" for p in PAGES] + ["server peak (MB)"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for r in rows:

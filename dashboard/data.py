@@ -474,7 +474,21 @@ def load_dataset(data_dir: Path | None = None) -> Dataset:
     if problems:
         raise DataValidationError(problems)
     derived = _derive(frames, load_regions(data_dir))
-    return Dataset(**{name: derived[name].drop(columns="_line") for name in schema.LOAD_ORDER})
+    dataset = Dataset(**{name: derived[name].drop(columns="_line") for name in schema.LOAD_ORDER})
+    del frames, derived
+    _release_memory()
+    return dataset
+
+
+def _release_memory() -> None:
+    """Hand the parsing buffers back to the operating system (a long-running server keeps its peak otherwise)."""
+    import contextlib
+    import ctypes
+    import gc
+
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def load_events(data_dir: Path | None = None) -> pd.DataFrame:
