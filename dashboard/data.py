@@ -232,6 +232,16 @@ def validate_rows(
 
     The frame carries a `_line` column with each row's line number in its file.
     """
+    lines = pd.Series([line for line, _ in rows], dtype="int64")
+    raw = pd.DataFrame([row for _, row in rows], columns=list(dict.fromkeys(h for h in header if h)))
+    raw.index = lines.index
+    return validate_frame(table, header, raw, lines, label)
+
+
+def validate_frame(
+    table: Table, header: list[str], raw: pd.DataFrame, lines: pd.Series, label: str
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """`validate_rows` for cells already in a frame of strings, with each row's line number in `lines`."""
     problems: list[Problem] = []
     stored = table.stored_fields
     names = {f.name for f in stored}
@@ -243,9 +253,6 @@ def validate_rows(
         if h and h not in names:
             hint = " (it is computed on load)" if h in derived else ""
             problems.append(Problem(label, 1, h, f"unknown column{hint}; expected columns are {', '.join(sorted(names))}"))
-    lines = pd.Series([line for line, _ in rows], dtype="int64")
-    raw = pd.DataFrame([row for _, row in rows], columns=list(dict.fromkeys(h for h in header if h)))
-    raw.index = lines.index
     frame = pd.DataFrame({"_line": lines})
     bad_rows = pd.Series(False, index=lines.index)
     for fld in stored:
@@ -270,6 +277,42 @@ def validate_rows(
     problems.sort(key=lambda p: (p.line or 0, [f.name for f in stored].index(p.column) if p.column in names else -1))
     problems.extend(_check_rules(table, frame, label))
     return frame, problems
+
+
+def read_simple_csv(text: str) -> tuple[list[str], pd.DataFrame, pd.Series] | None:
+    """Parse well-formed CSV text with pandas' C reader: (header, cells as strings, line numbers).
+
+    Returns None unless every record is one physical line with exactly the header's number of cells,
+    so that line numbers are exact; the caller then uses `read_csv_rows`, which reports each fault.
+    """
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    body = text.rstrip("\n")
+    if not body or "\r" in body or "\n\n" in body:
+        return None
+    # One cheap pass (no row objects kept): every record one line, every record the header's width.
+    reader = csv.reader(io.StringIO(body, newline=""), strict=True)
+    try:
+        width = len(next(reader))
+        for count, record in enumerate(reader, start=2):
+            if len(record) != width or reader.line_num != count:
+                return None
+    except (csv.Error, StopIteration):
+        return None
+    try:
+        raw = pd.read_csv(io.StringIO(body), dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False)
+    except (pd.errors.ParserError, ValueError):
+        return None
+    header = [str(c).strip() for c in raw.columns]
+    if len(raw) != body.count("\n") or len(set(header)) != len(header) or any(h == "" or h.startswith("Unnamed:") for h in header):
+        return None  # quoted line breaks, duplicate or missing column names: take the careful path
+    first_line = body.split("\n", 1)[0]
+    if next(csv.reader([first_line])) != list(raw.columns):
+        return None
+    raw.columns = header
+    lines = pd.Series(range(2, len(raw) + 2), dtype="int64")
+    raw.index = lines.index
+    return header, raw, lines
 
 
 def row_keys(table: Table, rows: list[tuple[int, dict[str, str]]]) -> set[str]:
@@ -462,14 +505,24 @@ def load_dataset(data_dir: Path | None = None) -> Dataset:
         except DataValidationError as exc:
             problems.extend(exc.problems)
             continue
-        header, rows, read_problems = read_csv_rows(text, label)
-        problems.extend(read_problems)
-        if not header:
-            continue
-        frame, row_problems = validate_rows(table, header, rows, label)
+        simple = read_simple_csv(text)
+        if simple is not None:
+            # Large, well-formed files: pandas' C reader, far less memory than rows of dicts.
+            header, raw, lines = simple
+            del text
+            frame, row_problems = validate_frame(table, header, raw, lines, label)
+            keys[name] = set(raw[table.key].str.strip()) - {""} if table.key in raw else set()
+            del raw
+        else:
+            header, rows, read_problems = read_csv_rows(text, label)
+            problems.extend(read_problems)
+            if not header:
+                continue
+            frame, row_problems = validate_rows(table, header, rows, label)
+            keys[name] = row_keys(table, rows)
+            del rows
         problems.extend(row_problems)
         frames[name] = frame
-        keys[name] = row_keys(table, rows)
     problems.extend(check_references(frames, labels, keys))
     if problems:
         raise DataValidationError(problems)

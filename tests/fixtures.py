@@ -92,7 +92,7 @@ def write_table(folder: Path, name: str, rows: list[dict], columns: list[str] | 
     columns = columns or [f.name for f in table.stored_fields]
     path = folder / table.file
     with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore")
+        writer = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
     return path

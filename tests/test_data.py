@@ -192,3 +192,29 @@ def test_assign_regions_handles_empty_frames():
     empty = gpd.GeoDataFrame({"geometry": []}, geometry="geometry", crs="EPSG:4326")
     assert data.assign_regions(empty, data.load_regions()).empty
     assert isinstance(data.assign_regions(empty, data.load_regions()), pd.Series)
+
+
+def test_fast_and_careful_readers_agree_on_the_curated_files():
+    from dashboard import schema
+
+    for table in schema.TABLES.values():
+        text = (data.DATA_DIR / table.file).read_text(encoding="utf-8")
+        fast = data.read_simple_csv(text)
+        assert fast is not None, f"{table.file} should take the fast path"
+        header, raw, lines = fast
+        fast_frame, fast_problems = data.validate_frame(table, header, raw, lines, table.file)
+        header2, rows, _ = data.read_csv_rows(text, table.file)
+        slow_frame, slow_problems = data.validate_rows(table, header2, rows, table.file)
+        assert fast_problems == slow_problems == []
+        pd.testing.assert_frame_equal(fast_frame.reset_index(drop=True), slow_frame.reset_index(drop=True))
+
+
+def test_quoted_line_breaks_keep_exact_line_numbers(tmp_path):
+    rows = fixtures.events()
+    rows[0]["summary"] = "First line\nsecond line"
+    rows[2]["date"] = "2016-02-30"
+    folder = fixtures.write_dataset(tmp_path / "data", events=rows)
+    text = (folder / "events.csv").read_text(encoding="utf-8")
+    assert data.read_simple_csv(text) is None  # a record spans two lines: the careful reader is used
+    with pytest.raises(DataValidationError, match=r"events.csv, line 5, column 'date': '2016-02-30' is not a real calendar date"):
+        load_dataset(folder)
