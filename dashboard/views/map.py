@@ -183,7 +183,7 @@ with left:
 with right:
     if not selected:
         st.subheader("Selected places")
-        st.info("Click a marker, or use the box or lasso tool, to list a place's events and statements here.", icon="👆")
+        st.info("Click a marker, or use the box or lasso tool, to list a place's events and statements here.", icon=":material/ads_click:")
     else:
         head = st.columns([3, 1])
         head[0].subheader("Selected places" if len(selected) > 1 else "Selected place")

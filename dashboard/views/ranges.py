@@ -105,7 +105,7 @@ for key in ranges.RANGE_PARAMS:
 
 problems = ranges.check_point(lat, lon) + ranges.check_range(range_km) + ranges.check_speed(speed_kmh)
 for problem in problems:
-    st.error(escape_markdown(problem), icon="🚫")
+    st.error(escape_markdown(problem), icon=":material/block:")
 
 if not problems:
     launch_name = "the chosen point" if launch == ranges.CUSTOM else place_names[launch]
