@@ -9,6 +9,7 @@ import streamlit as st
 from dashboard import data, schema
 from dashboard.filters import SHARED_PARAMS, Filters, filters_to_params, parse_filters
 from dashboard.text import escape_markdown
+from dashboard.ui.widgets import write_query_params
 
 # Widget keys owned by this module.
 KEY_REGIONS = "flt_regions"
@@ -98,13 +99,7 @@ def current_filters() -> Filters:
 
 
 def _write_url(filters: Filters) -> None:
-    wanted = filters_to_params(filters)
-    for key in SHARED_PARAMS:
-        if key in wanted:
-            if st.query_params.get_all(key) != wanted[key]:
-                st.query_params[key] = wanted[key]
-        elif key in st.query_params:
-            del st.query_params[key]
+    write_query_params(SHARED_PARAMS, filters_to_params(filters))
 
 
 def show_notices() -> None:

@@ -127,7 +127,6 @@ def _places_in_reach(data_dir: str, lat: float, lon: float, speed_kmh: float, ex
 
     ds = get_dataset()
     curated = ds.places.copy(deep=False)
-    curated.attrs = {}  # pandas deep-copies attrs on every operation
     frames = [curated.assign(is_user_data=False)]
     if user_places:
         frames.append(pd.DataFrame(list(user_places), columns=list(PLACE_KEY_COLUMNS)).assign(is_user_data=True))

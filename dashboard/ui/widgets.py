@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 import pandas as pd
 import streamlit as st
 
@@ -25,6 +27,17 @@ def describe_filters(filters: Filters, actors: pd.DataFrame) -> str:
         hi = filters.date_to.isoformat() if filters.date_to else "today"
         parts.append(f"dates {lo} to {hi}")
     return "Filtered to " + "; ".join(parts) + "."
+
+
+def write_query_params(keys: Iterable[str], wanted: Mapping[str, str | list[str]]) -> None:
+    """Make the URL hold exactly `wanted` for the parameters in `keys` (others untouched); defaults are absent."""
+    for key in keys:
+        if key in wanted:
+            value = wanted[key]
+            if st.query_params.get_all(key) != (list(value) if isinstance(value, list | tuple) else [value]):
+                st.query_params[key] = value
+        elif key in st.query_params:
+            del st.query_params[key]
 
 
 def url_radio(label: str, options: dict[str, str], param: str, key: str) -> str:

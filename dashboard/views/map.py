@@ -141,12 +141,7 @@ if has_uploads:
     wanted = mf.map_params_to_query(view_key, linked, event_id if event_id not in mine else None, asof, today)
 else:
     wanted = mf.map_params_to_query(view_key, selected, event_id, asof, today)
-for param in mf.MAP_PARAMS:
-    if param in wanted:
-        if st.query_params.get_all(param) != wanted[param]:
-            st.query_params[param] = wanted[param]
-    elif param in st.query_params:
-        del st.query_params[param]
+widgets.write_query_params(mf.MAP_PARAMS, wanted)
 
 st.caption(escape_markdown(widgets.describe_filters(filters, actors)))
 left, right = st.columns([2.3, 1], gap="medium")

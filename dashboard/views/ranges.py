@@ -4,7 +4,7 @@ import streamlit as st
 
 from dashboard import export, ranges
 from dashboard.text import escape_markdown, is_safe_url
-from dashboard.ui import state, userdata
+from dashboard.ui import state, userdata, widgets
 from dashboard.ui.sidebar import current_filters
 
 ds = userdata.current_dataset()  # the curated data plus this session's uploads (is_user_data)
@@ -20,7 +20,6 @@ KEY_TYPES, KEY_BASINGS = "rng_types", "rng_basings"
 MAX_TABLE_ROWS = 500  # the places table shows the nearest this many; the CSV has them all
 
 places = ds.places.copy(deep=False)
-places.attrs = {}  # pandas deep-copies attrs on every operation: with 10,000 places that dominated the run
 if "is_user_data" not in places.columns:
     places["is_user_data"] = False
 user_place_ids = set(places.loc[places["is_user_data"], "place_id"])
@@ -96,12 +95,7 @@ view = c7.radio("Map", list(ranges.VIEWS), key=KEY_VIEW, format_func=ranges.VIEW
 
 current = ranges.RangeView(launch, float(lat), float(lon), system, float(range_km), float(speed_kmh), view)
 wanted = ranges.range_params(current, DEFAULT)
-for key in ranges.RANGE_PARAMS:
-    if key in wanted:
-        if st.query_params.get(key) != wanted[key]:
-            st.query_params[key] = wanted[key]
-    elif key in st.query_params:
-        del st.query_params[key]
+widgets.write_query_params(ranges.RANGE_PARAMS, wanted)
 
 problems = ranges.check_point(lat, lon) + ranges.check_range(range_km) + ranges.check_speed(speed_kmh)
 for problem in problems:

@@ -48,12 +48,7 @@ def _initialise_from_url(speakers: list[str], statements: pd.DataFrame) -> list[
 
 
 def _write_url(wanted: dict[str, list[str]]) -> None:
-    for key in search.PAGE_PARAMS:
-        if key in wanted:
-            if st.query_params.get_all(key) != wanted[key]:
-                st.query_params[key] = wanted[key]
-        elif key in st.query_params:
-            del st.query_params[key]
+    widgets.write_query_params(search.PAGE_PARAMS, wanted)
 
 
 def _open(statement_id: str | None) -> None:
