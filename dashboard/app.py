@@ -11,6 +11,10 @@ _ROOT = Path(__file__).resolve().parent.parent
 if str(_ROOT) not in sys.path:
     sys.path.insert(0, str(_ROOT))
 
+from dashboard.memory import tune_allocator  # noqa: E402
+
+tune_allocator()  # before the data is loaded: see dashboard/memory.py
+
 import streamlit as st  # noqa: E402
 
 from dashboard.data import DataValidationError  # noqa: E402

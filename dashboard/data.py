@@ -26,6 +26,7 @@ import geopandas as gpd
 import pandas as pd
 
 from dashboard import schema
+from dashboard.memory import release_memory
 from dashboard.schema import Field, Table
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -279,40 +280,66 @@ def validate_frame(
     return frame, problems
 
 
+def _physical_lines(body: str):
+    """The lines of `body`, each with its line break, one at a time (no list of every line, no UCS-4 buffer)."""
+    start = 0
+    while True:
+        stop = body.find("\n", start)
+        if stop < 0:
+            yield body[start:]
+            return
+        yield body[start : stop + 1]
+        start = stop + 1
+
+
 def read_simple_csv(text: str) -> tuple[list[str], pd.DataFrame, pd.Series] | None:
-    """Parse well-formed CSV text with pandas' C reader: (header, cells as strings, line numbers).
+    """Parse well-formed CSV text with pyarrow's CSV reader: (header, cells as strings, line numbers).
 
     Returns None unless every record is one physical line with exactly the header's number of cells,
     so that line numbers are exact; the caller then uses `read_csv_rows`, which reports each fault.
+    Windows line ends are accepted. Cells are read straight into Arrow strings, which keeps the peak
+    memory of a large file near the size of the file.
     """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
     if text.startswith("\ufeff"):
         text = text[1:]
-    body = text.rstrip("\n")
+    body = text.rstrip("\r\n")
+    if "\r" in body:
+        body = body.replace("\r\n", "\n")  # Windows line ends (Python's csv module writes them too)
     if not body or "\r" in body or "\n\n" in body:
         return None
     # One cheap pass (no row objects kept): every record one line, every record the header's width.
-    reader = csv.reader(io.StringIO(body, newline=""), strict=True)
+    reader = csv.reader(_physical_lines(body), strict=True)
     try:
-        width = len(next(reader))
+        header = next(reader)
         for count, record in enumerate(reader, start=2):
-            if len(record) != width or reader.line_num != count:
+            if len(record) != len(header) or reader.line_num != count:
                 return None
     except (csv.Error, StopIteration):
         return None
+    n_rows = reader.line_num - 1
+    stripped = [h.strip() for h in header]
+    if len(set(stripped)) != len(stripped) or "" in stripped:
+        return None  # duplicate or missing column names: take the careful path, which names them
     try:
-        raw = pd.read_csv(io.StringIO(body), dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False)
-    except (pd.errors.ParserError, ValueError):
+        table = pacsv.read_csv(
+            pa.BufferReader(body.encode("utf-8")),
+            read_options=pacsv.ReadOptions(use_threads=False, block_size=1 << 22),
+            parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(header, pa.string()), strings_can_be_null=False),
+        )
+    except (pa.ArrowInvalid, ValueError):
         return None
-    header = [str(c).strip() for c in raw.columns]
-    if len(raw) != body.count("\n") or len(set(header)) != len(header) or any(h == "" or h.startswith("Unnamed:") for h in header):
-        return None  # quoted line breaks, duplicate or missing column names: take the careful path
-    first_line = body.split("\n", 1)[0]
-    if next(csv.reader([first_line])) != list(raw.columns):
+    if table.num_rows != n_rows or table.column_names != header:
         return None
-    raw.columns = header
-    lines = pd.Series(range(2, len(raw) + 2), dtype="int64")
+    raw = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=float("nan"))}.get)
+    del table
+    raw.columns = stripped
+    lines = pd.Series(range(2, n_rows + 2), dtype="int64")
     raw.index = lines.index
-    return header, raw, lines
+    return stripped, raw, lines
 
 
 def row_keys(table: Table, rows: list[tuple[int, dict[str, str]]]) -> set[str]:
@@ -529,19 +556,8 @@ def load_dataset(data_dir: Path | None = None) -> Dataset:
     derived = _derive(frames, load_regions(data_dir))
     dataset = Dataset(**{name: derived[name].drop(columns="_line") for name in schema.LOAD_ORDER})
     del frames, derived
-    _release_memory()
+    release_memory()
     return dataset
-
-
-def _release_memory() -> None:
-    """Hand the parsing buffers back to the operating system (a long-running server keeps its peak otherwise)."""
-    import contextlib
-    import ctypes
-    import gc
-
-    gc.collect()
-    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def load_events(data_dir: Path | None = None) -> pd.DataFrame:

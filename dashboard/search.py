@@ -95,6 +95,12 @@ def _literal_pattern(text: str) -> str:
 
 
 def _as_arrow(values: Iterable[object]) -> pa.Array:
+    """Text values as an Arrow large_string array; missing values become "". Arrow-backed columns are not copied."""
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        arr = pa.array(values.array)
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        return pc.fill_null(arr.cast(pa.large_string()), _EMPTY)
     cleaned = []
     for v in values:
         if v is None or (isinstance(v, float) and v != v) or v is pd.NA:
@@ -104,6 +110,11 @@ def _as_arrow(values: Iterable[object]) -> pa.Array:
             # Lone surrogates cannot be stored as UTF-8: replace them rather than fail.
             cleaned.append(text if text.isascii() else text.encode("utf-8", "replace").decode("utf-8"))
     return pa.array(cleaned, type=pa.large_string())
+
+
+def _str_array(arr: pa.Array) -> pd.api.extensions.ExtensionArray:
+    """An Arrow string array as the pandas `str` dtype, without a round trip through Python objects."""
+    return pd.Series(arr.to_pandas(types_mapper={arr.type: pd.StringDtype("pyarrow", na_value=np.nan)}.get)).array
 
 
 def _fold_array(arr: pa.Array) -> pa.Array:
@@ -151,18 +162,17 @@ def build_search_index(statements: pd.DataFrame) -> pd.DataFrame:
         joined = pc.binary_join_element_wise(*parts, pa.scalar(_FIELD_SEP, pa.large_string())) if len(parts) > 1 else parts[0]
     else:
         joined = pa.array([""] * len(statements), type=pa.large_string())
-    ids = statements["statement_id"].tolist() if "statement_id" in statements.columns else [""] * len(statements)
+    ids = _as_arrow(statements["statement_id"]) if "statement_id" in statements.columns else pa.array([""] * len(statements), pa.large_string())
     topic_keys = (
         _topic_keys(statements) if "topics" in statements.columns else pd.Series(";", index=statements.index, dtype="str")
     )
-    return pd.DataFrame(
-        {
-            "statement_id": pd.Series(ids, dtype="str").array,
-            "doc": pd.Series(joined.to_pylist(), dtype="str").array,
-            "topic_key": topic_keys.array,
-        },
+    index = pd.DataFrame(
+        {"statement_id": _str_array(ids), "doc": _str_array(joined), "topic_key": topic_keys.array},
         index=statements.index,
     )
+    del parts, joined
+    pa.default_memory_pool().release_unused()  # the normalisation's scratch buffers, kept by Arrow's allocator otherwise
+    return index
 
 
 def index_matches(index: pd.DataFrame, statements: pd.DataFrame) -> bool:

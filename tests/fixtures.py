@@ -106,3 +106,21 @@ def write_dataset(folder: Path, **overrides: list[dict]) -> Path:
     for file in ("regions.geojson", "countries.geojson", "occupied_areas.geojson", "sources.csv"):
         shutil.copy(DATA_DIR / file, folder / file)
     return folder
+
+
+def capture_downloads(monkeypatch) -> dict:
+    """Record every download button's on-click generator by file name, so a test can "click" it.
+
+    The app's downloads are deferred (written when clicked); call `downloads[file_name]()` for the bytes.
+    """
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    generators: dict = {}
+    original = MediaFileManager.add_deferred
+
+    def keep(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        generators[file_name] = data_callable
+        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", keep)
+    return generators

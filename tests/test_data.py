@@ -194,11 +194,12 @@ def test_assign_regions_handles_empty_frames():
     assert isinstance(data.assign_regions(empty, data.load_regions()), pd.Series)
 
 
-def test_fast_and_careful_readers_agree_on_the_curated_files():
+@pytest.mark.parametrize(("line_end", "bom"), [("\n", ""), ("\r\n", ""), ("\r\n", "\ufeff")], ids=["lf", "crlf", "crlf-bom"])
+def test_fast_and_careful_readers_agree_on_the_curated_files(line_end, bom):
     from dashboard import schema
 
     for table in schema.TABLES.values():
-        text = (data.DATA_DIR / table.file).read_text(encoding="utf-8")
+        text = bom + (data.DATA_DIR / table.file).read_text(encoding="utf-8").replace("\n", line_end)
         fast = data.read_simple_csv(text)
         assert fast is not None, f"{table.file} should take the fast path"
         header, raw, lines = fast
@@ -207,6 +208,54 @@ def test_fast_and_careful_readers_agree_on_the_curated_files():
         slow_frame, slow_problems = data.validate_rows(table, header2, rows, table.file)
         assert fast_problems == slow_problems == []
         pd.testing.assert_frame_equal(fast_frame.reset_index(drop=True), slow_frame.reset_index(drop=True))
+
+
+def test_fast_reader_keeps_tricky_cells_exactly_as_the_careful_reader():
+    from dashboard import schema
+
+    rows = fixtures.events()
+    rows[0]["title"] = 'He said "no", twice'
+    rows[1]["summary"] = "  spaces kept inside , commas ; and ünïcödé — “quotes”  "
+    rows[2]["title"] = "=1+1"
+    text = _csv_text(rows)
+    fast = data.read_simple_csv(text)
+    assert fast is not None
+    header, raw, lines = fast
+    assert raw.loc[0, "title"] == 'He said "no", twice'
+    assert raw.loc[1, "summary"] == rows[1]["summary"]
+    fast_frame, _ = data.validate_frame(schema.EVENTS, header, raw, lines, "events.csv")
+    header2, slow_rows, _ = data.read_csv_rows(text, "events.csv")
+    slow_frame, _ = data.validate_rows(schema.EVENTS, header2, slow_rows, "events.csv")
+    pd.testing.assert_frame_equal(fast_frame, slow_frame)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a,b\n1,2\n3\n",  # a short row
+        "a,b\n1,2\n3,4,5\n",  # a long row
+        'a,b\n1,"unclosed\n',  # an unclosed quote
+        'a,b\n1,"x"y\n',  # text after a closing quote
+        'a,b\n1,"two\r\nlines"\n',  # a quoted Windows line break
+        "a,b\r1,2\r",  # old Mac line ends
+        "a,a\n1,2\n",  # a repeated column name
+        "a,\n1,2\n",  # a column without a name
+        "a,b\n\n1,2\n",  # a blank line
+    ],
+)
+def test_fast_reader_declines_what_only_the_careful_reader_can_explain(text):
+    assert data.read_simple_csv(text) is None
+
+
+def _csv_text(rows: list[dict]) -> str:
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
 
 
 def test_quoted_line_breaks_keep_exact_line_numbers(tmp_path):

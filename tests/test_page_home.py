@@ -94,6 +94,33 @@ def test_about_page_lists_every_data_file_and_offers_downloads():
     assert at.get("download_button"), "no downloads offered"
 
 
+def test_about_downloads_are_written_on_click_and_follow_the_filters(monkeypatch):
+    """Nothing is written until a button is clicked; what is written is the filtered table, spreadsheet-safe."""
+    import io
+
+    import pandas as pd
+
+    from dashboard.data import load_dataset
+
+    downloads = fixtures.capture_downloads(monkeypatch)
+    at = run_app({"region": "Baltic"}, page="views/about.py")
+    assert {"inf_watch_events.csv", "inf_watch_statements.csv", "inf_watch_places.csv", "inf_watch_places.geojson"} <= set(downloads)
+    ds = load_dataset()
+    baltic_events = ds.events.loc[ds.events["region"] == "Baltic", "event_id"]
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert f"events.csv ({len(baltic_events):,})" in labels
+    events = pd.read_csv(io.BytesIO(downloads["inf_watch_events.csv"]()), encoding="utf-8-sig")
+    assert set(events["event_id"]) == set(baltic_events)
+    assert (events["region"] == "Baltic").all()
+    geojson = downloads["inf_watch_places.geojson"]().decode("utf-8")
+    assert '"FeatureCollection"' in geojson
+    import csv
+
+    rows = list(csv.reader(io.StringIO(downloads["inf_watch_statements.csv"]().decode("utf-8-sig"))))
+    assert len(rows) == 1 + int((ds.statements["region"] == "Baltic").sum())
+    assert not any(cell.startswith(("=", "+", "@", "\t", "\r")) for row in rows for cell in row)
+
+
 @pytest.fixture
 def broken_data(tmp_path, monkeypatch):
     rows = fixtures.events()

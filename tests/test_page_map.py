@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import data
+from tests import fixtures
 
 APP = "../dashboard/app.py"
 
@@ -259,17 +260,7 @@ def test_exports_include_uploaded_rows_with_their_flag(monkeypatch):
     import io
 
     import pandas as pd
-    from streamlit.runtime.media_file_manager import MediaFileManager
-
-    # Downloads are generated on click; keep each button's generator so the test can click it.
-    generators = {}
-    original = MediaFileManager.add_deferred
-
-    def keep(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
-        generators[file_name] = data_callable
-        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", keep)
+    generators = fixtures.capture_downloads(monkeypatch)
     _open_with_uploads()
     places = pd.read_csv(io.BytesIO(generators["inf_watch_places.csv"]()), encoding="utf-8-sig")
     events = pd.read_csv(io.BytesIO(generators["inf_watch_events.csv"]()), encoding="utf-8-sig")

@@ -46,25 +46,33 @@ st.dataframe(
 
 st.subheader("Download the filtered tables")
 st.caption(widgets.describe_filters(filters, ds.actors) + " CSV cells that a spreadsheet would run as formulas are prefixed with an apostrophe.")
+# The files are written when a button is clicked, not on every visit: at 100,000 rows that is seconds
+# of work, and megabytes held for each session, for a download that most visits never make.
 tables = {
-    "events": filter_events(ds.events, filters),
-    "statements": filter_statements(ds.statements, filters),
-    "places": filter_places(ds.places, filters).drop(columns="geometry"),
-    "missiles": ds.missiles,
-    "missile_range_claims": ds.range_claims,
-    "actors": ds.actors,
+    "events": lambda: filter_events(ds.events, filters),
+    "statements": lambda: filter_statements(ds.statements, filters),
+    "places": lambda: filter_places(ds.places, filters).drop(columns="geometry"),
+    "missiles": lambda: ds.missiles,
+    "missile_range_claims": lambda: ds.range_claims,
+    "actors": lambda: ds.actors,
 }
 dl_cols = st.columns(len(tables) + 1)
-for col, (name, frame) in zip(dl_cols, tables.items(), strict=False):
+for col, (name, table) in zip(dl_cols, tables.items(), strict=False):
     col.download_button(
-        f"{name}.csv ({len(frame)})", to_csv_bytes(frame), file_name=f"inf_watch_{name}.csv", mime="text/csv", key=f"dl_{name}"
+        f"{name}.csv ({len(table()):,})",
+        lambda table=table: to_csv_bytes(table()),
+        file_name=f"inf_watch_{name}.csv",
+        mime="text/csv",
+        key=f"dl_{name}",
+        on_click="ignore",
     )
 dl_cols[-1].download_button(
     "places.geojson",
-    to_geojson_bytes(filter_places(ds.places, filters)),
+    lambda: to_geojson_bytes(filter_places(ds.places, filters)),
     file_name="inf_watch_places.geojson",
     mime="application/geo+json",
     key="dl_places_geojson",
+    on_click="ignore",
 )
 
 st.subheader("Coverage")
