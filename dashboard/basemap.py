@@ -51,7 +51,7 @@ class View:
 VIEWS: dict[str, View] = {
     "black_sea": View("black_sea", "Black Sea", (21.0, 39.0, 45.5, 49.5), 0.15, 12_000.0, 12_000.0),
     "baltic": View("baltic", "Baltic", (8.0, 52.3, 31.5, 61.6), 0.15, 12_000.0, 12_000.0),
-    "europe": View("europe", "Wider Europe", (-12.0, 35.0, 55.0, 66.0), 1.5, 40_000.0, 1e12),
+    "europe": View("europe", "Wider Europe", (-12.0, 35.0, 55.0, 66.0), 3.0, 40_000.0, 1e12),
 }
 DEFAULT_VIEW = "europe"
 

@@ -84,6 +84,10 @@ def graticule_lines(step_deg: float = 10.0) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(lons), np.concatenate(lats)
 
 
+# Lines are kept this far (a fraction of the view's width or height) beyond each edge, for panning.
+CLIP_MARGIN = 0.2
+
+
 def _clip_to_box(x: np.ndarray, y: np.ndarray, xr: tuple[float, float], yr: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
     """Drop points far outside the view (breaking the line there) and round to 0.1 km; NaN marks the gaps.
 
@@ -92,8 +96,8 @@ def _clip_to_box(x: np.ndarray, y: np.ndarray, xr: tuple[float, float], yr: tupl
     """
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
-    mx = (xr[1] - xr[0]) * 0.5
-    my = (yr[1] - yr[0]) * 0.5
+    mx = (xr[1] - xr[0]) * CLIP_MARGIN
+    my = (yr[1] - yr[0]) * CLIP_MARGIN
     outside = (x < xr[0] - mx) | (x > xr[1] + mx) | (y < yr[0] - my) | (y > yr[1] + my) | np.isnan(x) | np.isnan(y)
     x = np.where(outside, np.nan, np.round(x, 1))
     y = np.where(outside, np.nan, np.round(y, 1))

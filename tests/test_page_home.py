@@ -149,3 +149,19 @@ def test_about_page_lists_the_sources_cited():
     at = run_app(page="views/about.py")
     shown = next(df.value for df in at.dataframe if "records" in df.value.columns and "publisher" in df.value.columns)
     assert len(shown) == len(cited)
+
+
+def test_about_overview_is_built_once_for_the_curated_data_and_per_session_with_uploads():
+    from dataclasses import replace
+
+    import pandas as pd
+
+    curated = state.get_dataset()
+    first = state.get_about_overview(curated)
+    assert state.get_about_overview(curated) is first  # cached: no work on a rerun
+    assert int(first["by_region"]["events"].sum()) == len(curated.events)
+    extra = curated.events.head(3).assign(event_id=["u1", "u2", "u3"], region="Baltic")
+    mine = replace(curated, events=pd.concat([curated.events, extra], ignore_index=True))
+    theirs = state.get_about_overview(mine)
+    assert int(theirs["by_region"]["events"].sum()) == len(curated.events) + 3
+    assert theirs["inventory"] is first["inventory"]  # the file inventory is the curated files' either way

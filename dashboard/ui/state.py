@@ -151,7 +151,8 @@ def _ring_map(data_dir: str, launch_name: str, lat: float, lon: float, system: s
 
     claims = None if system == ranges.CUSTOM else ranges.system_claims(get_dataset().range_claims, system)
     reach = max([range_km, *([] if claims is None else claims["range_km"].tolist())])
-    tolerance = 0.02 if view == "launch" and reach < 1500 else 0.06
+    # About half a pixel at the map's usual width: finer detail costs the browser time and shows nothing.
+    tolerance = 0.04 if view == "launch" and reach < 1500 else 0.1
     return range_charts.ring_map(
         launch_name=launch_name, lat=lat, lon=lon, range_km=range_km, range_label=range_label, side=side,
         places=_places_in_reach(data_dir, lat, lon, speed_kmh, exclude_id, user_places), outlines=get_range_outlines(tolerance),
@@ -202,9 +203,50 @@ def get_map_frames():
 
     This follows get_dataset() when it is reloaded from another data folder.
     """
-    ds = get_dataset()
+    return _map_tables(str(data.default_data_dir()), _dataset_key(get_dataset()))
+
+
+# ---- About: tables and charts of the whole data set, which no filter changes.
+
+
+def _dataset_key(ds: data.Dataset) -> tuple[int, int, int, int]:
     # id() alone could be reused by a later data set once the old one is gone; the row counts make that harmless.
-    return _map_tables(str(data.default_data_dir()), (id(ds), len(ds.places), len(ds.events), len(ds.statements)))
+    return (id(ds), len(ds.places), len(ds.events), len(ds.statements))
+
+
+def _coverage(ds: data.Dataset) -> dict:
+    from dashboard import charts, reports
+
+    return {
+        "events_per_year": charts.counts_by_year(ds.events, "date", "Events per year"),
+        "statements_per_year": charts.counts_by_year(ds.statements, "date", "Statements per year"),
+        "by_region": reports.coverage_by(ds, "region"),
+        "by_actor": reports.coverage_by(ds, "actor"),
+    }
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _about_overview(data_dir: str, dataset_key: tuple[int, int, int, int]) -> dict:
+    from dashboard import reports, schema
+
+    ds = get_dataset()
+    return {
+        "inventory": reports.file_inventory(ds, get_sources(), get_countries(), get_regions(), get_occupied_areas()),
+        "cited": reports.sources_cited(ds),
+        "dictionary": {name: reports.data_dictionary(table) for name, table in schema.TABLES.items()},
+        **_coverage(ds),
+    }
+
+
+def get_about_overview(ds: data.Dataset) -> dict:
+    """The About page's filter-free parts: inventory, cited sources, data dictionary (by table name), coverage charts
+    (events_per_year, statements_per_year) and tables (by_region, by_actor) of `ds`.
+
+    Built once per server for the curated data; a session with uploads gets its own coverage. Never mutate.
+    """
+    curated = get_dataset()
+    overview = _about_overview(str(data.default_data_dir()), _dataset_key(curated))
+    return overview if ds is curated else {**overview, **_coverage(ds)}
 
 
 # ---- Statements: the curated index is built once per server; a session's uploads are indexed on their own.

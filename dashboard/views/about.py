@@ -2,10 +2,9 @@
 
 import streamlit as st
 
-from dashboard import charts, schema
+from dashboard import schema
 from dashboard.export import to_csv_bytes, to_geojson_bytes
 from dashboard.filters import filter_events, filter_places, filter_statements
-from dashboard.reports import coverage_by, data_dictionary, file_inventory, sources_cited
 from dashboard.ui import state, userdata, widgets
 from dashboard.ui.sidebar import current_filters
 
@@ -20,9 +19,9 @@ st.markdown(
 )
 
 st.subheader("Data files")
-inventory = file_inventory(state.get_dataset(), state.get_sources(), state.get_countries(), state.get_regions(), state.get_occupied_areas())
+overview = state.get_about_overview(ds)
 st.dataframe(
-    inventory,
+    overview["inventory"],
     hide_index=True,
     width="stretch",
     column_config={
@@ -32,7 +31,7 @@ st.dataframe(
 )
 
 st.subheader("Sources cited")
-cited = sources_cited(state.get_dataset())
+cited = overview["cited"]
 st.caption(f"{len(cited):,} distinct sources from {cited['publisher'].nunique():,} publishers back the curated records.")
 st.dataframe(
     cited,
@@ -77,18 +76,18 @@ dl_cols[-1].download_button(
 
 st.subheader("Coverage")
 c1, c2 = st.columns(2)
-c1.plotly_chart(charts.counts_by_year(ds.events, "date", "Events per year"), width="stretch")
-c2.plotly_chart(charts.counts_by_year(ds.statements, "date", "Statements per year"), width="stretch")
+c1.plotly_chart(overview["events_per_year"], width="stretch")
+c2.plotly_chart(overview["statements_per_year"], width="stretch")
 c3, c4 = st.columns(2)
 c3.markdown("**Records by region**")
-c3.dataframe(coverage_by(ds, "region"), hide_index=True, width="stretch")
+c3.dataframe(overview["by_region"], hide_index=True, width="stretch")
 c4.markdown("**Records by actor**")
-c4.dataframe(coverage_by(ds, "actor"), hide_index=True, width="stretch")
+c4.dataframe(overview["by_actor"], hide_index=True, width="stretch")
 
 st.subheader("Data dictionary")
-for table in schema.TABLES.values():
+for name, table in schema.TABLES.items():
     with st.expander(f"{table.name} — `data/{table.file}`: {table.description}"):
-        st.dataframe(data_dictionary(table), hide_index=True, width="stretch")
+        st.dataframe(overview["dictionary"][name], hide_index=True, width="stretch")
 
 st.subheader("Known gaps")
 st.markdown(
