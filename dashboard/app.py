@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import time
 from pathlib import Path
 
 # Streamlit puts this file's folder on sys.path, not the repo root: add the root so that
@@ -22,6 +24,8 @@ from dashboard.ui import state  # noqa: E402
 from dashboard.ui.sidebar import render_filters, show_notices  # noqa: E402
 
 _VIEWS = Path(__file__).resolve().parent / "views"
+# For benchmarks: when set, every script run appends "<unix time>\t<seconds it took>" to this file.
+RUN_LOG_ENV = "INF_WATCH_RUN_LOG"
 
 PAGES = [
     st.Page(_VIEWS / "home.py", title="Home", icon=":material/home:", default=True),
@@ -56,4 +60,10 @@ def main() -> None:
         st.code(f"{type(exc).__name__}: {exc}", language=None)
 
 
-main()
+_started = time.perf_counter()
+try:
+    main()
+finally:
+    if os.environ.get(RUN_LOG_ENV):
+        with open(os.environ[RUN_LOG_ENV], "a", encoding="utf-8") as _log:
+            _log.write(f"{time.time():.3f}\t{time.perf_counter() - _started:.4f}\n")

@@ -165,3 +165,15 @@ def test_about_overview_is_built_once_for_the_curated_data_and_per_session_with_
     theirs = state.get_about_overview(mine)
     assert int(theirs["by_region"]["events"].sum()) == len(curated.events) + 3
     assert theirs["inventory"] is first["inventory"]  # the file inventory is the curated files' either way
+
+
+def test_the_app_logs_each_script_run_when_asked(tmp_path, monkeypatch):
+    log = tmp_path / "runs.tsv"
+    monkeypatch.setenv("INF_WATCH_RUN_LOG", str(log))  # dashboard.app.RUN_LOG_ENV (importing the app would run it)
+    at = run_app()
+    at.sidebar.multiselect[0].set_value(["Baltic"]).run()
+    lines = log.read_text().splitlines()
+    assert len(lines) == 2
+    for line in lines:
+        stamp, seconds = line.split("\t")
+        assert float(stamp) > 1.7e9 and 0 < float(seconds) < 60
