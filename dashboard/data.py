@@ -534,7 +534,7 @@ def load_dataset(data_dir: Path | None = None) -> Dataset:
             continue
         simple = read_simple_csv(text)
         if simple is not None:
-            # Large, well-formed files: pandas' C reader, far less memory than rows of dicts.
+            # Large, well-formed files: pyarrow's CSV reader, straight into Arrow strings.
             header, raw, lines = simple
             del text
             frame, row_problems = validate_frame(table, header, raw, lines, label)
