@@ -55,7 +55,7 @@ tables = {
     "missile_range_claims": lambda: ds.range_claims,
     "actors": lambda: ds.actors,
 }
-dl_cols = st.columns(len(tables) + 1)
+dl_cols = [*st.columns(4), *st.columns(4)]  # two rows, so that no file name is cut short
 for col, (name, table) in zip(dl_cols, tables.items(), strict=False):
     col.download_button(
         f"{name}.csv ({len(table()):,})",
@@ -65,7 +65,7 @@ for col, (name, table) in zip(dl_cols, tables.items(), strict=False):
         key=f"dl_{name}",
         on_click="ignore",
     )
-dl_cols[-1].download_button(
+dl_cols[len(tables)].download_button(
     "places.geojson",
     lambda: to_geojson_bytes(filter_places(ds.places, filters)),
     file_name="inf_watch_places.geojson",
