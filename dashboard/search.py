@@ -26,6 +26,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from dashboard.memory import release_memory
 from dashboard.text import escape_markdown
 
 # Columns of a statements frame that the search looks in.
@@ -171,7 +172,7 @@ def build_search_index(statements: pd.DataFrame) -> pd.DataFrame:
         index=statements.index,
     )
     del parts, joined
-    pa.default_memory_pool().release_unused()  # the normalisation's scratch buffers, kept by Arrow's allocator otherwise
+    release_memory()  # the normalisation's scratch buffers, kept by the allocators otherwise
     return index
 
 

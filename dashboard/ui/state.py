@@ -189,6 +189,11 @@ def get_countries_in_range(lat: float, lon: float, range_km: float):
     return ranges.countries_in_range(lat, lon, range_km, get_country_index())
 
 
+def _dataset_key(ds: data.Dataset) -> tuple[int, int, int, int]:
+    # id() alone could be reused by a later data set once the old one is gone; the row counts make that harmless.
+    return (id(ds), len(ds.places), len(ds.events), len(ds.statements))
+
+
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _map_tables(data_dir: str, dataset_key: tuple[int, int, int, int]):
     """MapTables of get_dataset() (see get_map_frames); keyed by data folder and data set so a reload rebuilds them."""
@@ -207,11 +212,6 @@ def get_map_frames():
 
 
 # ---- About: tables and charts of the whole data set, which no filter changes.
-
-
-def _dataset_key(ds: data.Dataset) -> tuple[int, int, int, int]:
-    # id() alone could be reused by a later data set once the old one is gone; the row counts make that harmless.
-    return (id(ds), len(ds.places), len(ds.events), len(ds.statements))
 
 
 def _coverage(ds: data.Dataset) -> dict:
