@@ -87,10 +87,10 @@ def bench_apptest() -> dict[str, float]:
 def bench_scale(folder: Path) -> list[dict]:
     """Per view, on the synthetic data in `folder`: median AppTest rerun (ms) after a region change, map JSON and all bytes sent."""
     from benchmarks.run import _proto_bytes
-    from dashboard.ui import state
+    from dashboard.ui import cache
 
     os.environ[data.DATA_DIR_ENV] = str(folder)
-    state.get_dataset.clear()
+    cache.get_dataset.clear()
     rows = []
     try:
         for key in basemap.VIEWS:
@@ -113,7 +113,7 @@ def bench_scale(folder: Path) -> list[dict]:
                          "sent_bytes": sent, "cluster_traces": clustered})
     finally:
         os.environ.pop(data.DATA_DIR_ENV, None)
-        state.get_dataset.clear()
+        cache.get_dataset.clear()
     return rows
 
 

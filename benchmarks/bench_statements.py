@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
 
     t0 = time.perf_counter()
     statements = synthetic_statements(args.rows)
-    # As the app does once per process (state.get_statements_by_date): keep the frame in date order.
+    # As the app does once per process (cache.get_statements_by_date): keep the frame in date order.
     statements = search.sort_statements(statements, search.SORT_OLDEST)
     t1 = time.perf_counter()
     index = search.build_search_index(statements)

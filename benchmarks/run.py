@@ -54,10 +54,10 @@ def measure_pages(data_dir: Path, repeats: int = 3) -> dict[str, tuple[float, in
     """For each page: median script rerun time (ms) after a region filter change, and bytes sent."""
     from streamlit.testing.v1 import AppTest
 
-    from dashboard.ui import state
+    from dashboard.ui import cache
 
     os.environ[DATA_DIR_ENV] = str(data_dir)
-    state.get_dataset.clear()
+    cache.get_dataset.clear()
     out = {}
     for name, page in PAGES.items():
         at = AppTest.from_file(APP, default_timeout=600)
@@ -77,7 +77,7 @@ def measure_pages(data_dir: Path, repeats: int = 3) -> dict[str, tuple[float, in
         out[name] = (statistics.median(times), _proto_bytes(at._tree))
         del at
     os.environ.pop(DATA_DIR_ENV, None)
-    state.get_dataset.clear()
+    cache.get_dataset.clear()
     return out
 
 

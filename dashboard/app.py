@@ -20,7 +20,7 @@ tune_allocator()  # before the data is loaded: see dashboard/memory.py
 import streamlit as st  # noqa: E402
 
 from dashboard.data import DataValidationError  # noqa: E402
-from dashboard.ui import state  # noqa: E402
+from dashboard.ui import cache  # noqa: E402
 from dashboard.ui.sidebar import render_filters, show_notices  # noqa: E402
 
 _VIEWS = Path(__file__).resolve().parent / "views"
@@ -40,7 +40,7 @@ PAGES = [
 def main() -> None:
     st.set_page_config(page_title="INF Watch", page_icon=str(_ROOT / "assets" / "favicon.png"), layout="wide")
     try:
-        ds = state.get_dataset()
+        ds = cache.get_dataset()
     except DataValidationError as exc:
         st.title("INF Watch")
         st.error("The dashboard's data files failed validation, so nothing can be shown. Details:")

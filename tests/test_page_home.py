@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.data import DATA_DIR_ENV
-from dashboard.ui import state
+from dashboard.ui import cache
 from tests import fixtures
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
@@ -127,9 +127,9 @@ def broken_data(tmp_path, monkeypatch):
     rows[0]["date"] = "1987-02-30"
     folder = fixtures.write_dataset(tmp_path / "data", events=rows)
     monkeypatch.setenv(DATA_DIR_ENV, str(folder))
-    state.get_dataset.clear()
+    cache.get_dataset.clear()
     yield folder
-    state.get_dataset.clear()
+    cache.get_dataset.clear()
 
 
 def test_a_broken_data_file_gives_one_readable_message(broken_data):
@@ -156,13 +156,13 @@ def test_about_overview_is_built_once_for_the_curated_data_and_per_session_with_
 
     import pandas as pd
 
-    curated = state.get_dataset()
-    first = state.get_about_overview(curated)
-    assert state.get_about_overview(curated) is first  # cached: no work on a rerun
+    curated = cache.get_dataset()
+    first = cache.get_about_overview(curated)
+    assert cache.get_about_overview(curated) is first  # cached: no work on a rerun
     assert int(first["by_region"]["events"].sum()) == len(curated.events)
     extra = curated.events.head(3).assign(event_id=["u1", "u2", "u3"], region="Baltic")
     mine = replace(curated, events=pd.concat([curated.events, extra], ignore_index=True))
-    theirs = state.get_about_overview(mine)
+    theirs = cache.get_about_overview(mine)
     assert int(theirs["by_region"]["events"].sum()) == len(curated.events) + 3
     assert theirs["inventory"] is first["inventory"]  # the file inventory is the curated files' either way
 

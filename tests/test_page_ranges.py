@@ -187,10 +187,10 @@ def test_uploaded_places_are_launch_points_and_targets_tagged_as_your_data():
 
 def test_places_table_is_capped_with_a_count_and_a_full_download(tmp_path, monkeypatch):
     from benchmarks.synthetic import generate
-    from dashboard.ui import state
+    from dashboard.ui import cache
 
     monkeypatch.setenv(data.DATA_DIR_ENV, str(generate(tmp_path / "many", 10, n_statements=10, n_places=700)))
-    state.get_dataset.clear()
+    cache.get_dataset.clear()
     try:
         at = open_page({"system": "custom", "range": "19000"})
         places = next(d.value for d in at.dataframe if "distance_km" in d.value.columns and "bearing_deg" in d.value.columns)
@@ -199,4 +199,4 @@ def test_places_table_is_capped_with_a_count_and_a_full_download(tmp_path, monke
         assert any(f"The nearest 500 of {total:,} places in range" in c.value for c in at.caption)
         assert "Download places in range (CSV)" in [b.label for b in at.get("download_button")]
     finally:
-        state.get_dataset.clear()
+        cache.get_dataset.clear()

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import search
 from dashboard.data import DATA_DIR_ENV, load_dataset
 from dashboard.text import escape_markdown
-from dashboard.ui import state
+from dashboard.ui import cache
 from tests import fixtures
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
@@ -20,9 +20,9 @@ PAGE = "views/statements.py"
 
 @pytest.fixture(autouse=True)
 def fresh_caches():
-    state.get_dataset.clear()
+    cache.get_dataset.clear()
     yield
-    state.get_dataset.clear()
+    cache.get_dataset.clear()
 
 
 def open_page(params: dict | None = None) -> AppTest:
@@ -206,9 +206,9 @@ def unsafe_data(tmp_path, monkeypatch):
     )
     folder = fixtures.write_dataset(tmp_path / "data", statements=rows)
     monkeypatch.setenv(DATA_DIR_ENV, str(folder))
-    state.get_dataset.clear()
+    cache.get_dataset.clear()
     yield rows
-    state.get_dataset.clear()
+    cache.get_dataset.clear()
 
 
 def test_html_and_markdown_in_the_data_are_shown_as_plain_text(unsafe_data):

@@ -7,7 +7,7 @@ import streamlit as st
 from dashboard import uploads
 from dashboard.export import to_csv_bytes
 from dashboard.text import escape_markdown
-from dashboard.ui import state, userdata
+from dashboard.ui import cache, userdata
 
 _KEY_SEEN = "upload_seen"  # (key, kind) -> UploadResult, so reruns don't add a file twice
 
@@ -17,7 +17,7 @@ def process_upload(kind: str, name: str, data: bytes, key: str) -> uploads.Uploa
     seen = st.session_state.setdefault(_KEY_SEEN, {})
     marker = (key, kind)
     if marker not in seen:
-        result = uploads.read_upload(name, data, kind, state.get_dataset(), state.get_regions(), userdata.user_rows("places"))
+        result = uploads.read_upload(name, data, kind, cache.get_dataset(), cache.get_regions(), userdata.user_rows("places"))
         if result.ok:
             userdata.add_rows(kind, result.accepted)
         seen[marker] = result

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.data import Dataset
-from dashboard.ui import state
+from dashboard.ui import cache
 
 # Session keys owned by this module.
 _KEY_ROWS = "userdata_rows"  # kind -> DataFrame of accepted rows
@@ -62,7 +62,7 @@ def _merge(curated: pd.DataFrame, extra: pd.DataFrame | None) -> pd.DataFrame:
 
 def current_dataset() -> Dataset:
     """The curated data plus this session's uploads (marked `is_user_data`); the curated frames when none."""
-    curated = state.get_dataset()
+    curated = cache.get_dataset()
     rows = st.session_state.get(_KEY_ROWS)
     if not rows:
         return curated

@@ -5,7 +5,7 @@ import streamlit as st
 from dashboard import schema
 from dashboard.export import to_csv_bytes, to_geojson_bytes
 from dashboard.filters import filter_events, filter_places, filter_statements
-from dashboard.ui import state, userdata, widgets
+from dashboard.ui import cache, userdata, widgets
 from dashboard.ui.sidebar import current_filters
 
 ds = userdata.current_dataset()
@@ -19,7 +19,7 @@ st.markdown(
 )
 
 st.subheader("Data files")
-overview = state.get_about_overview(ds)
+overview = cache.get_about_overview(ds)
 st.dataframe(
     overview["inventory"],
     hide_index=True,

@@ -11,7 +11,7 @@ from dashboard import basemap, export
 from dashboard import map_figures as mf
 from dashboard.filters import filter_events, filter_places, filter_statements
 from dashboard.text import escape_markdown, is_safe_url
-from dashboard.ui import state, userdata, widgets
+from dashboard.ui import cache, userdata, widgets
 from dashboard.ui.sidebar import current_filters, date_bounds, query_params_as_lists
 
 # Keys owned by this page.
@@ -53,7 +53,7 @@ def _source_link(publisher: str, title: str, url: str) -> str:
     return f"Source: {label}"
 
 
-tables = state.get_map_frames()
+tables = cache.get_map_frames()
 has_uploads = bool(userdata.counts())
 if has_uploads:  # the reader's own rows beside the curated ones, tagged `is_user_data`
     merged = userdata.current_dataset()
@@ -65,7 +65,7 @@ mine: set[str] = (
     set(places_all.loc[places_all["is_user_data"], "place_id"]) | set(events_all.loc[events_all["is_user_data"], "event_id"])
     if has_uploads else set()
 )
-ds = state.get_dataset()
+ds = cache.get_dataset()
 filters = current_filters()
 lo, today = date_bounds(ds)
 actor_names = dict(zip(actors["actor_id"], actors["name"], strict=True))
@@ -126,7 +126,7 @@ if event_id and event_places.get(event_id) not in selected:
 places = mf.places_as_of(filter_places(places_all, filters), asof)
 events = mf.events_as_of(filter_events(events_all, filters), asof)
 statements = mf.events_as_of(filter_statements(statements_all, filters), asof)
-base = state.get_map_basemap(view_key)
+base = cache.get_map_basemap(view_key)
 own_events = mf.events_with_own_coordinates(events, place_by_id.index) if has_uploads else None
 layers = mf.build_map_layers(places, events, actors, base, selected, own_events)
 markers = layers.markers

@@ -4,7 +4,7 @@ import streamlit as st
 
 from dashboard import export, ranges
 from dashboard.text import escape_markdown, is_safe_url
-from dashboard.ui import state, userdata, widgets
+from dashboard.ui import cache, userdata, widgets
 from dashboard.ui.sidebar import current_filters
 
 ds = userdata.current_dataset()  # the curated data plus this session's uploads (is_user_data)
@@ -110,12 +110,12 @@ if not problems:
     claims = None if system == ranges.CUSTOM else ranges.system_claims(ds.range_claims, system)
     # Everything for one launch point is computed once and shared (keyed by the point, range, speed and the
     # reader's own places), so a change elsewhere (the sidebar, the catalogue filters) reruns in a few ms.
-    user_places = state.place_rows_key(places[places["is_user_data"]])
+    user_places = cache.place_rows_key(places[places["is_user_data"]])
     exclude = "" if launch == ranges.CUSTOM else launch
-    everywhere = state.get_places_in_reach(lat, lon, speed_kmh, exclude, user_places)
+    everywhere = cache.get_places_in_reach(lat, lon, speed_kmh, exclude, user_places)
     targets = everywhere[everywhere["distance_km"] <= range_km]
-    countries = state.get_countries_in_range(float(lat), float(lon), float(range_km))
-    fig = state.get_ring_map(
+    countries = cache.get_countries_in_range(float(lat), float(lon), float(range_km))
+    fig = cache.get_ring_map(
         launch_name=launch_name, lat=lat, lon=lon, system=system, range_km=range_km, range_label=label, side=side,
         view=view, speed_kmh=speed_kmh, exclude_id=exclude, user_places=user_places,
     )
@@ -224,7 +224,7 @@ st.subheader("Missile catalogue")
 f1, f2 = st.columns(2)
 types = f1.multiselect("Flight profile", ["ballistic", "cruise", "hypersonic glide"], key=KEY_TYPES, placeholder="All types")
 basings = f2.multiselect("Basing", ["ground", "sea", "air"], key=KEY_BASINGS, placeholder="All basings")
-catalogue, catalogue_chart = state.get_missile_catalogue(tuple(filters.actors), tuple(types), tuple(basings))
+catalogue, catalogue_chart = cache.get_missile_catalogue(tuple(filters.actors), tuple(types), tuple(basings))
 if filters.actors:
     st.caption("Filtered by the sidebar's actor filter (operator; an alliance includes its members).")
 st.plotly_chart(catalogue_chart, width="stretch", config={"displaylogo": False}, key="rng_chart")

@@ -11,7 +11,7 @@ from dashboard.citations import CONTEXT_LABELS, format_citation, format_date, ma
 from dashboard.export import to_csv_bytes
 from dashboard.filters import filter_statements
 from dashboard.text import escape_markdown
-from dashboard.ui import state, userdata, widgets
+from dashboard.ui import cache, userdata, widgets
 from dashboard.ui.sidebar import current_filters, query_params_as_lists
 
 # Widget and state keys owned by this page.
@@ -117,12 +117,12 @@ def show_statement(row: pd.Series, terms: tuple[str, ...], lookups: dict[str, di
         st.caption(escape_markdown(f"Topics: {topics}"))
 
 
-ds = state.get_dataset()
+ds = cache.get_dataset()
 # The reader's own uploads (this session only) join the curated statements; without any, the cached frames are used as they are.
 user_statements = userdata.user_rows("statements")
-statements, index = state.get_statements_with_uploads(user_statements)
+statements, index = cache.get_statements_with_uploads(user_statements)
 filters = current_filters()
-lookups = state.get_statement_lookups(userdata.user_rows("events"), userdata.user_rows("places"), user_statements)
+lookups = cache.get_statement_lookups(userdata.user_rows("events"), userdata.user_rows("places"), user_statements)
 all_speakers = lookups["speakers"]
 notices = _initialise_from_url(all_speakers, statements)
 initialising = notices is not None
