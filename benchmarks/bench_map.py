@@ -43,7 +43,7 @@ def time_ms(fn) -> float:
 
 def bench_pipeline(ds, layers) -> list[dict]:
     """Per view: cold base-map build, then filtering + markers + figure + JSON as a filter changes."""
-    places, events, actors = (mf.without_attrs(f) for f in (ds.places, ds.events, ds.actors))
+    places, events, actors = ds.places, ds.events, ds.actors
     rows = []
     for key in basemap.VIEWS:
         start = time.perf_counter()

@@ -18,8 +18,6 @@ from shapely.geometry import box
 
 # Padding around a view's box that is still drawn, so a reader can pan a little without falling off the map.
 _PAD = 0.35
-# Countries smaller than this (km²) inside the drawn area get no name label.
-_LABELS_MIN_AREA_KM2 = 9_000.0
 # At most this many sea and strait names per view, in data order (the curated ones come first): with thousands of
 # such places a label for each would bury the map.
 MAX_SEA_LABELS = 30
@@ -225,6 +223,11 @@ def project_regions(regions: gpd.GeoDataFrame, view: View) -> pd.DataFrame:
         corner = int(np.argmax(y - 0.3 * x))
         rows.append({"region": name, "x": x.astype(np.float32), "y": y.astype(np.float32), "label_x": float(x[corner]), "label_y": float(y[corner])})
     return pd.DataFrame(rows, columns=["region", "x", "y", "label_x", "label_y"])
+
+
+def seas_of(places: pd.DataFrame) -> pd.DataFrame:
+    """The places that name a sea or strait (name, lon, lat), the labels of every base map."""
+    return places.loc[places["kind"] == "sea_or_strait", ["name", "lon", "lat"]]
 
 
 def project_sea_labels(seas: pd.DataFrame, view: View) -> pd.DataFrame:

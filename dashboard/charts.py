@@ -8,6 +8,8 @@ import textwrap
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.sides import OTHER, actor_sides, side_of
+
 # Okabe–Ito colours: distinguishable with the common forms of colour blindness.
 SIDE_COLOURS = {"NATO": "#0072B2", "Russia": "#D55E00", "Other": "#7F7F7F"}
 CATEGORY_COLOURS = (
@@ -15,6 +17,16 @@ CATEGORY_COLOURS = (
     "#F0E442", "#000000", "#882255", "#44AA99", "#999933", "#AA4499",
 )
 FONT = "Source Sans Pro, Helvetica, Arial, sans-serif"
+
+# The reader's own uploads look the same on every page: one colour (magenta: apart from the side colours above and
+# the map's region green), its name wherever a caption or legend names it, and one tag in every text about such a row.
+USER_COLOUR = "#C51B8A"
+USER_COLOUR_NAME = "magenta"
+USER_TAG = "your data"
+USER_LABEL = "Your data"  # the tag at the start of a legend entry
+# Markdown colours only with Streamlit's named colours. Red and violet are about as far from magenta; red means an
+# error and sits near Russia's orange mark, so Markdown shows the reader's data in violet.
+USER_MARKDOWN_COLOUR = "violet"
 
 
 def plotly_text(value: object, width: int = 60) -> str:
@@ -42,6 +54,19 @@ def base_layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
     return fig
 
 
+def empty_figure(message: str, title: str, height: int = 260, fig: go.Figure | None = None, keep_x_axis: bool = False) -> go.Figure:
+    """A figure that says nothing matches: `message` in its middle and no axes (the x axis stays with `keep_x_axis`).
+
+    `fig` may already hold what should still show, such as shading and its legend; else the figure starts empty.
+    """
+    fig = go.Figure() if fig is None else fig
+    fig.add_annotation(text=message, showarrow=False, font={"size": 16}, x=0.5, y=0.5, xref="paper", yref="paper")
+    if not keep_x_axis:
+        fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return base_layout(fig, title, height=height)
+
+
 # Above this many events the timeline shows monthly counts instead of one marker per event.
 TIMELINE_MAX_POINTS = 1500
 
@@ -53,22 +78,19 @@ def events_timeline(events: pd.DataFrame, actors: pd.DataFrame, colour_by: str =
     by the side the actor stands on; an event with several actors appears on each of their rows).
     """
     names = dict(zip(actors["actor_id"], actors["name"], strict=True))
-    sides = dict(zip(actors["actor_id"], actors["side"], strict=True))
-    fig = go.Figure()
+    sides = actor_sides(actors)
     if events.empty:
-        fig.add_annotation(text="No events match the filters", showarrow=False, font={"size": 16}, x=0.5, y=0.5, xref="paper", yref="paper")
-        fig.update_xaxes(visible=False)
-        fig.update_yaxes(visible=False)
-        return base_layout(fig, "Events over time", height=260)
+        return empty_figure("No events match the filters", "Events over time")
     if len(events) > TIMELINE_MAX_POINTS:
         return events_per_period(events, actors, colour_by)
     frame = events.assign(
         actor_names=[", ".join(names.get(a, a) for a in ids) for ids in events["actors"]],
         hover=[plotly_text(t) for t in events["title"]],
     )
+    fig = go.Figure()
     if colour_by == "actor":
         rows = frame.explode("actors").dropna(subset=["actors"])
-        rows = rows.assign(row=[names.get(a, a) for a in rows["actors"]], group=[sides.get(a, "Other") for a in rows["actors"]])
+        rows = rows.assign(row=[names.get(a, a) for a in rows["actors"]], group=[sides.get(a, OTHER) for a in rows["actors"]])
         colours = SIDE_COLOURS
         order = rows.groupby("row")["date"].count().sort_values().index.tolist()
     else:
@@ -111,9 +133,8 @@ def events_per_period(events: pd.DataFrame, actors: pd.DataFrame, colour_by: str
     span_years = (events["date"].max() - events["date"].min()).days / 365.25
     freq, label = ("YS", "year") if span_years > 15 else ("MS", "month")
     if colour_by == "actor":
-        sides = dict(zip(actors["actor_id"], actors["side"], strict=True))
         rows = events[["date", "actors"]].explode("actors").dropna(subset=["actors"])
-        groups = rows["actors"].map(lambda a: sides.get(a, "Other"))
+        groups = side_of(rows["actors"], actors)
         colours = SIDE_COLOURS
     else:
         rows = events[["date"]]

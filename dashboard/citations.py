@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections import ChainMap
 from collections.abc import Mapping
 from datetime import date
 from urllib.parse import quote, urlencode
 
 import pandas as pd
 
+from dashboard.sides import actor_sides
 from dashboard.text import escape_markdown, is_safe_url
 
 CONTEXT_LABELS = {
@@ -23,6 +25,9 @@ CONTEXT_LABELS = {
     "treaty_text": "treaty text",
 }
 MAP_PATH = "/map"
+PARAPHRASE = "paraphrase"
+# How the words of each quote_type were recorded, as a reader reads it (a legend entry, the start of quote_label).
+QUOTE_TYPES = {"verbatim": "Verbatim", "translation": "Translation", PARAPHRASE: "Paraphrase"}
 
 
 def _s(value: object) -> str:
@@ -49,15 +54,36 @@ def quote_label(quote_type: str, translated_by: object = "") -> str:
     if quote_type == "translation":
         who = _s(translated_by)
         return f"Translation by {who}" if who else "Translation (translator not named)"
-    if quote_type == "paraphrase":
-        return "Paraphrase, not a direct quote"
-    return "Verbatim"
+    if quote_type == PARAPHRASE:
+        return f"{QUOTE_TYPES[PARAPHRASE]}, not a direct quote"
+    return QUOTE_TYPES["verbatim"]
 
 
-def quoted_text(text: object, quote_type: str) -> str:
-    """The words as they may be shown: in quotation marks when verbatim or translated, never for a paraphrase."""
+def excerpt(text: object, limit: int) -> str:
+    """The first `limit` characters of a text, cut at a word and marked with an ellipsis when shortened."""
     words = _s(text)
-    return words if quote_type == "paraphrase" else f"“{words}”"
+    if len(words) <= limit:
+        return words
+    return (words[:limit].rsplit(" ", 1)[0] or words[:limit]) + "…"
+
+
+def _in_quotation_marks(words: str, quote_type: str) -> str:
+    # The one place that decides: verbatim words and translations are quoted, a paraphrase never is.
+    return words if quote_type == PARAPHRASE else f"“{words}”"
+
+
+def quoted_text(text: object, quote_type: str, limit: int | None = None) -> str:
+    """The words as they may be shown: in quotation marks when verbatim or translated, never for a paraphrase.
+
+    With `limit`, an excerpt of at most that many characters (see excerpt) inside the marks.
+    """
+    return _in_quotation_marks(_s(text) if limit is None else excerpt(text, limit), quote_type)
+
+
+def quoted_markdown(words: str, quote_type: str) -> str:
+    """Markdown words (escaped or highlighted already) as quoted_text shows them, and a paraphrase led by `Paraphrase:`."""
+    shown = _in_quotation_marks(words, quote_type)
+    return f"{QUOTE_TYPES[PARAPHRASE]}: {shown}" if quote_type == PARAPHRASE else shown
 
 
 def format_citation(statement: Mapping[str, object], actor_name: str = "", accessed: date | None = None) -> str:
@@ -112,6 +138,12 @@ def markdown_link(label: object, url: object) -> str:
     return text
 
 
+def markdown_source_link(title: object, publisher: object, url: object) -> str:
+    """`Source: ` and a Markdown link (markdown_link) to `url` labelled with the title and, in brackets, the publisher."""
+    label = f"{_s(title)} ({_s(publisher)})" if _s(publisher) else _s(title)
+    return "Source: " + markdown_link(label, url)
+
+
 def map_url(event_id: object = "", place_id: object = "") -> str:
     """Relative link to the map page focused on an event or a place, URL-encoded (`/map?event=2019-02-02-x`)."""
     params = {}
@@ -127,3 +159,27 @@ def markdown_map_link(label: object, event_id: object = "", place_id: object = "
     if not _s(event_id) and not _s(place_id):
         return ""
     return f"[{escape_markdown(_s(label)) or 'map'}]({_link_target(map_url(event_id, place_id))})"
+
+
+def statement_lookups(actors: pd.DataFrame, events: pd.DataFrame, places: pd.DataFrame, statements: pd.DataFrame) -> dict:
+    """What a statement card names by id: actor names and sides (`actors`, `sides`), event titles (`events`),
+    place names (`places`), and every speaker, sorted without regard to case (`speakers`)."""
+    return {
+        "actors": dict(zip(actors["actor_id"], actors["name"], strict=True)),
+        "sides": actor_sides(actors),
+        "events": dict(zip(events["event_id"], events["title"], strict=True)),
+        "places": dict(zip(places["place_id"], places["name"], strict=True)),
+        "speakers": sorted(statements["speaker"].unique(), key=str.casefold),
+    }
+
+
+def overlay_lookups(base: dict, events: pd.DataFrame | None, places: pd.DataFrame | None, statements: pd.DataFrame | None) -> dict:
+    """`base` (see statement_lookups) with the reader's own events, places and speakers laid over it, without copying it."""
+    out = dict(base)
+    if events is not None and len(events):
+        out["events"] = ChainMap(dict(zip(events["event_id"], events["title"], strict=True)), base["events"])
+    if places is not None and len(places):
+        out["places"] = ChainMap(dict(zip(places["place_id"], places["name"], strict=True)), base["places"])
+    if statements is not None and len(statements):
+        out["speakers"] = sorted(set(base["speakers"]) | set(statements["speaker"]), key=str.casefold)
+    return out

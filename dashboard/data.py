@@ -18,6 +18,7 @@ import io
 import os
 import re
 import sys
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -26,7 +27,6 @@ import geopandas as gpd
 import pandas as pd
 
 from dashboard import schema
-from dashboard.memory import release_memory
 from dashboard.schema import Field, Table
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -35,11 +35,14 @@ DATA_DIR_ENV = "INF_WATCH_DATA_DIR"
 COUNTRIES_FILE = "countries.geojson"
 OCCUPIED_FILE = "occupied_areas.geojson"
 REGIONS_FILE = "regions.geojson"
-SOURCES_FILE = "sources.csv"
+SOURCES_FILE = schema.SOURCES.file
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 _MAX_ERRORS_SHOWN = 20
+# Longest cell any file may hold, in characters: the csv module's own field limit (131,072), named here so that
+# messages and the README can state it (test_data.py checks the two agree). A longer cell stops the csv reader.
+MAX_CELL_CHARS = 131_072
 
 
 @dataclass(frozen=True)
@@ -76,12 +79,16 @@ class DataValidationError(ValueError):
 # Reading CSV text with line numbers
 
 
-def read_csv_rows(text: str, label: str) -> tuple[list[str], list[tuple[int, dict[str, str]]], list[Problem]]:
+def read_csv_rows(
+    text: str, label: str, max_rows: int = sys.maxsize
+) -> tuple[list[str], list[tuple[int, dict[str, str]]], list[Problem]]:
     """Parse CSV text into (header, [(line_number, row)], problems) without losing any row.
 
     Ragged rows, duplicated or empty column names, and unclosed quotes are reported as problems.
+    Reading stops after `max_rows + 1` data records (good or ragged), enough for the caller to refuse the file.
     """
     problems: list[Problem] = []
+    records = 0
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text.strip():
@@ -96,16 +103,13 @@ def read_csv_rows(text: str, label: str) -> tuple[list[str], list[tuple[int, dic
             start_line = reader.line_num + 1
             if not header:
                 header = [h.strip() for h in record]
-                seen: set[str] = set()
-                for i, h in enumerate(header):
-                    if not h:
-                        problems.append(Problem(label, line, None, f"column {i + 1} of the header has no name"))
-                    elif h in seen:
-                        problems.append(Problem(label, line, h, "this column name appears more than once"))
-                    seen.add(h)
+                problems.extend(_header_problems(header, line, label))
                 continue
             if not "".join(record).strip():
                 continue  # blank line: nothing to lose
+            records += 1
+            if records > max_rows + 1:
+                break
             if len(record) != len(header):
                 problems.append(
                     Problem(label, line, None, f"this row has {len(record)} cells but the header has {len(header)} columns")
@@ -113,8 +117,30 @@ def read_csv_rows(text: str, label: str) -> tuple[list[str], list[tuple[int, dic
                 continue
             rows.append((line, dict(zip(header, record, strict=True))))
     except csv.Error as exc:
-        problems.append(Problem(label, start_line, None, f"the CSV is malformed ({exc}); check for an unclosed quote"))
+        problems.append(Problem(label, start_line, None, _malformed_csv_message(exc)))
     return header, rows, problems
+
+
+def _header_problems(header: list[str], line: int, label: str) -> list[Problem]:
+    """Columns without a name, and names used twice (a set, so that a very wide header costs no more than its length)."""
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for i, h in enumerate(header):
+        if not h:
+            problems.append(Problem(label, line, None, f"column {i + 1} of the header has no name"))
+        elif h in seen:
+            problems.append(Problem(label, line, h, "this column name appears more than once"))
+        seen.add(h)
+    return problems
+
+
+def _malformed_csv_message(exc: csv.Error) -> str:
+    if "field larger than field limit" in str(exc):
+        return (
+            f"a cell starting on this line is longer than {MAX_CELL_CHARS:,} characters, the limit for one cell "
+            "(or a quote opened here is never closed); this line and the lines after it were not read"
+        )
+    return f"the CSV is malformed ({exc}); check for an unclosed quote"
 
 
 # --------------------------------------------------------------------------------------------
@@ -246,14 +272,16 @@ def validate_frame(
     problems: list[Problem] = []
     stored = table.stored_fields
     names = {f.name for f in stored}
-    missing = [f.name for f in stored if f.required and f.name not in header]
+    present = set(header)  # sets, not lists: a header of thousands of columns must not cost its square
+    missing = [f.name for f in stored if f.required and f.name not in present]
     if missing:
         problems.append(Problem(label, 1, None, f"required column(s) missing from the header: {', '.join(missing)}"))
     derived = {f.name for f in table.fields if f.derived}
+    expected = ", ".join(sorted(names))
     for h in header:
         if h and h not in names:
             hint = " (it is computed on load)" if h in derived else ""
-            problems.append(Problem(label, 1, h, f"unknown column{hint}; expected columns are {', '.join(sorted(names))}"))
+            problems.append(Problem(label, 1, h, f"unknown column{hint}; expected columns are {expected}"))
     frame = pd.DataFrame({"_line": lines})
     bad_rows = pd.Series(False, index=lines.index)
     for fld in stored:
@@ -275,7 +303,8 @@ def validate_frame(
         bad_rows |= ~ok
         frame[fld.name] = values
     frame = frame[~bad_rows].reset_index(drop=True)
-    problems.sort(key=lambda p: (p.line or 0, [f.name for f in stored].index(p.column) if p.column in names else -1))
+    order = {f.name: i for i, f in enumerate(stored)}
+    problems.sort(key=lambda p: (p.line or 0, order.get(p.column, -1)))
     problems.extend(_check_rules(table, frame, label))
     return frame, problems
 
@@ -413,28 +442,35 @@ def _to_places_gdf(frame: pd.DataFrame, regions: gpd.GeoDataFrame) -> gpd.GeoDat
     return gdf
 
 
+def regions_of_places(place_ids: Iterable[str], region_of_place: Mapping[str, str]) -> list[str]:
+    """The region of each place id (an event's region is its place's); `Elsewhere` for an unknown place."""
+    return [region_of_place.get(p, schema.REGION_ELSEWHERE) for p in place_ids]
+
+
+def derive_statements(statements: pd.DataFrame, region_of_place: Mapping[str, str], region_of_event: Mapping[str, str]) -> pd.DataFrame:
+    """`statements` with the derived `is_verbatim` (not a paraphrase) and `region` columns.
+
+    A statement belongs to a region if its place, or failing that its event's place, lies in one.
+    """
+    regions = [
+        next((r for r in (region_of_place.get(p), region_of_event.get(e)) if r and r != schema.REGION_ELSEWHERE), schema.REGION_ELSEWHERE)
+        for p, e in zip(statements["place_id"], statements["event_id"], strict=True)
+    ]
+    return statements.assign(is_verbatim=statements["quote_type"] != "paraphrase", region=regions)
+
+
 def _derive(frames: dict[str, pd.DataFrame], regions: gpd.GeoDataFrame) -> dict[str, pd.DataFrame]:
     out = dict(frames)
+    region_of_place: dict[str, str] = {}
+    region_of_event: dict[str, str] = {}
     if "places" in out:
         out["places"] = _to_places_gdf(out["places"], regions)
+        region_of_place = dict(zip(out["places"]["place_id"], out["places"]["region"], strict=True))
     if "events" in out:
-        region_of = dict(zip(out["places"]["place_id"], out["places"]["region"], strict=True)) if "places" in out else {}
-        out["events"] = out["events"].assign(
-            region=[region_of.get(p, schema.REGION_ELSEWHERE) for p in out["events"]["place_id"]]
-        )
+        out["events"] = out["events"].assign(region=regions_of_places(out["events"]["place_id"], region_of_place))
+        region_of_event = dict(zip(out["events"]["event_id"], out["events"]["region"], strict=True))
     if "statements" in out:
-        st = out["statements"]
-        region_of_place = dict(zip(out["places"]["place_id"], out["places"]["region"], strict=True)) if "places" in out else {}
-        region_of_event = dict(zip(out["events"]["event_id"], out["events"]["region"], strict=True)) if "events" in out else {}
-        # A statement belongs to a region if its place, or failing that its event's place, lies in one.
-        regions = [
-            next(
-                (r for r in (region_of_place.get(p), region_of_event.get(e)) if r and r != schema.REGION_ELSEWHERE),
-                schema.REGION_ELSEWHERE,
-            )
-            for p, e in zip(st["place_id"], st["event_id"], strict=True)
-        ]
-        out["statements"] = st.assign(is_verbatim=st["quote_type"] != "paraphrase", region=regions)
+        out["statements"] = derive_statements(out["statements"], region_of_place, region_of_event)
     if "missiles" in out:
         out["missiles"] = out["missiles"].assign(inf_class=[schema.inf_class(r) for r in out["missiles"]["range_km_max"]])
     return out
@@ -461,6 +497,9 @@ def _read_text(path: Path, label: str) -> str:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise DataValidationError([Problem(label, None, None, "the file is missing")]) from None
+    if b"\x00" in raw:
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        raise DataValidationError([Problem(label, line, None, "the file contains a NUL character, which text never does")])
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -475,13 +514,23 @@ def default_data_dir() -> Path:
 
 
 def _label(data_dir: Path, file: str) -> str:
-    return f"data/{file}" if data_dir.resolve() == DATA_DIR else str(data_dir / file)
+    # Always relative: messages reach readers, and a server's folders are none of their business.
+    return f"data/{file}"
+
+
+# What the app needs from each GeoJSON file: the properties of every feature. Every feature is an area.
+GEOJSON_FILES = {
+    REGIONS_FILE: ("region", "description"),
+    COUNTRIES_FILE: ("name", "iso_n3"),
+    OCCUPIED_FILE: ("name", "country", "occupied_by", "occupied_since"),
+}
+_AREA_TYPES = ("Polygon", "MultiPolygon")
 
 
 def load_regions(data_dir: Path | None = None) -> gpd.GeoDataFrame:
     """Region polygons (EPSG:4326): columns `region, description, geometry`."""
     data_dir = Path(data_dir or default_data_dir())
-    return _read_geojson(data_dir, REGIONS_FILE, ("region", "description"))
+    return _read_geojson(data_dir, REGIONS_FILE)
 
 
 def load_countries(data_dir: Path | None = None) -> gpd.GeoDataFrame:
@@ -490,16 +539,17 @@ def load_countries(data_dir: Path | None = None) -> gpd.GeoDataFrame:
     Columns: `name, iso_n3, geometry`. Occupied areas are in `load_occupied_areas()`.
     """
     data_dir = Path(data_dir or default_data_dir())
-    return _read_geojson(data_dir, COUNTRIES_FILE, ("name", "iso_n3"))
+    return _read_geojson(data_dir, COUNTRIES_FILE)
 
 
 def load_occupied_areas(data_dir: Path | None = None) -> gpd.GeoDataFrame:
     """Areas under occupation: columns `name, country, occupied_by, occupied_since, geometry`."""
     data_dir = Path(data_dir or default_data_dir())
-    return _read_geojson(data_dir, OCCUPIED_FILE, ("name", "country", "occupied_by", "occupied_since"))
+    return _read_geojson(data_dir, OCCUPIED_FILE)
 
 
-def _read_geojson(data_dir: Path, file: str, columns: tuple[str, ...]) -> gpd.GeoDataFrame:
+def _read_geojson(data_dir: Path, file: str) -> gpd.GeoDataFrame:
+    columns = GEOJSON_FILES[file]
     label = _label(data_dir, file)
     path = data_dir / file
     if not path.exists():
@@ -507,13 +557,61 @@ def _read_geojson(data_dir: Path, file: str, columns: tuple[str, ...]) -> gpd.Ge
     try:
         gdf = gpd.read_file(path)
     except Exception as exc:  # pyogrio raises several types for unreadable files
-        raise DataValidationError([Problem(label, None, None, f"cannot be read as GeoJSON ({exc})")]) from None
-    missing = [c for c in columns if c not in gdf.columns]
-    if missing:
-        raise DataValidationError([Problem(label, None, c, "property missing from the features") for c in missing])
+        # GDAL's message names the file by its server path and ends with advice on drivers: keep the finding only.
+        reason = str(exc).replace(str(path.resolve()), label).replace(str(path), label).split("; It might help")[0].rstrip(".")
+        raise DataValidationError(
+            [Problem(label, None, None, f"cannot be read as GeoJSON ({reason}); the file may be cut short or not GeoJSON at all")]
+        ) from None
+    problems = _geojson_problems(gdf, columns, label)
+    if problems:
+        raise DataValidationError(problems)
     if gdf.crs is None:
         gdf = gdf.set_crs("EPSG:4326")
     return gdf[[*columns, "geometry"]]
+
+
+def _geojson_problems(gdf: gpd.GeoDataFrame, columns: tuple[str, ...], label: str) -> list[Problem]:
+    """Missing properties, no features at all, or features that are not areas (polygons)."""
+    problems = [Problem(label, None, c, "property missing from the features") for c in columns if c not in gdf.columns]
+    if gdf.empty:
+        return [*problems, Problem(label, None, None, "the file has no features")]
+    kinds = gdf.geometry.geom_type.fillna("no geometry")
+    wrong = kinds[~kinds.isin(_AREA_TYPES)]
+    if len(wrong):
+        problems.append(
+            Problem(label, None, None, f"{len(wrong):,} feature(s) are not areas (feature {wrong.index[0] + 1} has {wrong.iloc[0]}); "
+                    f"every feature must be a {' or '.join(_AREA_TYPES)}")
+        )
+    return problems
+
+
+def check_sources(data_dir: Path) -> list[Problem]:
+    """Problems in `sources.csv`: each row checked against `schema.SOURCES`, and a record for every file the app reads."""
+    table = schema.SOURCES
+    label = _label(data_dir, table.file)
+    try:
+        text = _read_text(data_dir / table.file, label)
+    except DataValidationError as exc:
+        return exc.problems
+    header, rows, problems = read_csv_rows(text, label)
+    if not header:
+        return problems
+    _, row_problems = validate_rows(table, header, rows, label)
+    recorded = row_keys(table, rows)
+    needed = [t.file for t in schema.TABLES.values()] + list(GEOJSON_FILES)
+    absent = [Problem(label, None, "file", f"no record for data/{f}: every file needs its source and licence") for f in needed if f not in recorded]
+    return [*problems, *row_problems, *absent]
+
+
+def check_support_files(data_dir: Path) -> list[Problem]:
+    """Problems in the files beside the tables that the app reads: every GeoJSON file, and `sources.csv`."""
+    problems = check_sources(data_dir)
+    for file in GEOJSON_FILES:
+        try:
+            _read_geojson(data_dir, file)
+        except DataValidationError as exc:
+            problems.extend(exc.problems)
+    return problems
 
 
 def load_dataset(data_dir: Path | None = None) -> Dataset:
@@ -551,13 +649,11 @@ def load_dataset(data_dir: Path | None = None) -> Dataset:
         problems.extend(row_problems)
         frames[name] = frame
     problems.extend(check_references(frames, labels, keys))
+    problems.extend(check_support_files(data_dir))
     if problems:
         raise DataValidationError(problems)
     derived = _derive(frames, load_regions(data_dir))
-    dataset = Dataset(**{name: derived[name].drop(columns="_line") for name in schema.LOAD_ORDER})
-    del frames, derived
-    release_memory()
-    return dataset
+    return Dataset(**{name: derived[name].drop(columns="_line") for name in schema.LOAD_ORDER})
 
 
 def load_events(data_dir: Path | None = None) -> pd.DataFrame:
@@ -604,6 +700,9 @@ def load_actors(data_dir: Path | None = None) -> pd.DataFrame:
 def load_sources(data_dir: Path | None = None) -> pd.DataFrame:
     """Provenance of each data file: file, title, publisher, url, accessed, licence, notes."""
     data_dir = Path(data_dir or default_data_dir())
+    problems = check_sources(data_dir)
+    if problems:
+        raise DataValidationError(problems)
     return pd.read_csv(data_dir / SOURCES_FILE, dtype=str, keep_default_na=False)
 
 

@@ -8,6 +8,8 @@ from datetime import date
 
 import pandas as pd
 
+from dashboard.links import LinkReader
+
 # Query-string keys owned by the shared sidebar.
 PARAM_REGION = "region"
 PARAM_ACTOR = "actor"
@@ -31,17 +33,10 @@ class Filters:
 
 @dataclass
 class ParsedFilters:
-    """Filters read from a query string, plus a notice for every value that was ignored."""
+    """Filters read from a query string, plus notices saying what in it was ignored or changed."""
 
     filters: Filters
     notices: list[str] = field(default_factory=list)
-
-
-def _parse_date(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        return None
 
 
 def parse_filters(
@@ -50,55 +45,20 @@ def parse_filters(
     actors: Iterable[str],
     date_bounds: tuple[date, date],
 ) -> ParsedFilters:
-    """Read filters from query parameters (each key → list of values), ignoring bad values with a notice.
+    """Read filters from query parameters (each key → list of values) by the rules of dashboard.links; never raises.
 
-    Unknown regions or actors, malformed or out-of-bounds dates and a reversed range are dropped and
-    reported; nothing raises.
+    Unknown regions or actors, malformed dates and a reversed range are dropped with a notice; a date outside
+    `date_bounds` is moved to the nearest bound with a notice.
     """
-    valid_regions = list(regions)
-    valid_actors = list(actors)
-    notices: list[str] = []
-
-    def pick(key: str, allowed: list[str], what: str) -> tuple[str, ...]:
-        chosen: list[str] = []
-        lookup = {a.casefold(): a for a in allowed}
-        for raw in params.get(key, []):
-            for value in str(raw).split(","):
-                value = value.strip()
-                if not value:
-                    continue
-                match = lookup.get(value.casefold())
-                if match is None:
-                    notices.append(f"Ignored unknown {what} “{value[:60]}” in the link.")
-                elif match not in chosen:
-                    chosen.append(match)
-        return tuple(chosen)
-
-    sel_regions = pick(PARAM_REGION, valid_regions, "region")
-    sel_actors = pick(PARAM_ACTOR, valid_actors, "actor")
-    lo, hi = date_bounds
-
-    def pick_date(key: str, label: str) -> date | None:
-        values = list(params.get(key, []))
-        if not values:
-            return None
-        raw = str(values[-1])
-        parsed = _parse_date(raw)
-        if parsed is None:
-            notices.append(f"Ignored the {label} date “{raw[:40]}” in the link: use YYYY-MM-DD.")
-            return None
-        if parsed < lo or parsed > hi:
-            clamped = min(max(parsed, lo), hi)
-            notices.append(f"The {label} date {parsed.isoformat()} is outside the data ({lo.isoformat()} to {hi.isoformat()}); using {clamped.isoformat()}.")
-            return clamped
-        return parsed
-
-    date_from = pick_date(PARAM_FROM, "start")
-    date_to = pick_date(PARAM_TO, "end")
+    link = LinkReader(params)
+    chosen_regions = link.many(PARAM_REGION, regions, "region")
+    chosen_actors = link.many(PARAM_ACTOR, actors, "actor")
+    date_from = link.date(PARAM_FROM, date_bounds, "start date")
+    date_to = link.date(PARAM_TO, date_bounds, "end date")
     if date_from and date_to and date_from > date_to:
-        notices.append("The start date in the link was after the end date; showing all dates.")
+        link.note("The start date in the link was after the end date; showing all dates.")
         date_from = date_to = None
-    return ParsedFilters(Filters(sel_regions, sel_actors, date_from, date_to), notices)
+    return ParsedFilters(Filters(chosen_regions, chosen_actors, date_from, date_to), link.notices)
 
 
 def filters_to_params(filters: Filters) -> dict[str, list[str]]:

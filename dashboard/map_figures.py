@@ -12,7 +12,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import basemap as bm
-from dashboard.charts import FONT, SIDE_COLOURS, plotly_text
+from dashboard.charts import FONT, SIDE_COLOURS, USER_COLOUR, USER_COLOUR_NAME, USER_TAG, plotly_text
+from dashboard.links import LinkReader, echo
+from dashboard.sides import side_of
 
 # Link (query-string) keys owned by the map page; the shared sidebar owns region, actor, from and to.
 PARAM_VIEW = "view"
@@ -32,9 +34,8 @@ NO_OPERATOR = "No operator"
 SIDE_CODES = {"NATO": 0, "Russia": 1, "Other": 2}
 HOVER_EVENTS = 3  # latest events listed in a marker's hover box
 
-# The reader's own uploads: a magenta outline (apart from both side colours and the region green) and a tag in every text.
-USER_COLOUR = "#C51B8A"
-USER_TAG = "your data"
+# The reader's own uploads: outlined in USER_COLOUR (charts.py), with their own legend entry and a tag in every text.
+USER_LEGEND = f"Your data ({USER_COLOUR_NAME})"
 USER_PLACES = "Your places"
 USER_EVENTS = "Your events"
 
@@ -99,16 +100,9 @@ def kind_label(kind: str) -> str:
 # Posture as of a date
 
 
-def without_attrs(frame: pd.DataFrame) -> pd.DataFrame:
-    """A shallow copy without `attrs`: pandas deep-copies attrs on every operation, which dominated the page's run time."""
-    out = frame.copy(deep=False)
-    out.attrs = {}
-    return out
-
-
 @dataclass(frozen=True)
 class MapTables:
-    """The frames the map page reads (without `attrs`) and its lookups: places indexed by place_id, event_id → place_id."""
+    """The frames the map page reads and its lookups: places indexed by place_id, event_id → place_id."""
 
     places: pd.DataFrame
     events: pd.DataFrame
@@ -120,7 +114,6 @@ class MapTables:
 
 def prepare_map_tables(places: pd.DataFrame, events: pd.DataFrame, statements: pd.DataFrame, actors: pd.DataFrame) -> MapTables:
     """MapTables for the given frames; built once per data set (the lookups take a pass over every event)."""
-    places, events, statements, actors = (without_attrs(f) for f in (places, events, statements, actors))
     return MapTables(places, events, statements, actors, places.set_index("place_id"),
                      dict(zip(events["event_id"], events["place_id"], strict=True)))
 
@@ -130,9 +123,8 @@ def add_user_rows(curated: MapTables, places: pd.DataFrame, events: pd.DataFrame
 
     Only the reader's rows are indexed again, so this stays cheap however large the curated data is.
     """
-    places, events, statements = (without_attrs(f) for f in (places, events, statements))
     mine_p, mine_e = places[_is_user(places)], events[_is_user(events)]
-    index = pd.concat([curated.place_by_id, without_attrs(mine_p).set_index("place_id")]) if len(mine_p) else curated.place_by_id
+    index = pd.concat([curated.place_by_id, mine_p.set_index("place_id")]) if len(mine_p) else curated.place_by_id
     lookup = ChainMap(dict(zip(mine_e["event_id"], mine_e["place_id"], strict=True)), curated.event_places)
     return replace(curated, places=places, events=events, statements=statements, place_by_id=index, event_places=lookup)
 
@@ -166,12 +158,6 @@ def statements_for_places(statements: pd.DataFrame, events: pd.DataFrame, place_
 
 # --------------------------------------------------------------------------------------------
 # Markers
-
-
-def side_of(operators: pd.Series, actors: pd.DataFrame) -> pd.Series:
-    """The side (NATO, Russia, Other) of each operator id; places without an operator count as Other."""
-    sides = pd.Series(actors["side"].to_numpy(), index=actors["actor_id"].to_numpy())
-    return operators.map(sides).fillna("Other").astype(str)
 
 
 def _is_user(frame: pd.DataFrame) -> np.ndarray:
@@ -238,13 +224,6 @@ def build_marker_table(places: pd.DataFrame, events: pd.DataFrame, actors: pd.Da
             "is_user_data": user,
         }
     )
-
-
-def count_outside_view(markers: pd.DataFrame, base: bm.Basemap) -> int:
-    """How many markers fall outside the view's initial extent (reachable by panning or another view)."""
-    (x0, x1), (y0, y1) = base.x_range, base.y_range
-    inside = markers["x"].between(x0, x1) & markers["y"].between(y0, y1)
-    return int((~inside).sum())
 
 
 def events_with_own_coordinates(events: pd.DataFrame, place_ids: Iterable[str]) -> pd.DataFrame:
@@ -521,131 +500,162 @@ def _legend_only(name: str, legend: str, marker: dict, group: str | None = None,
     )
 
 
-def build_map_figure(
-    base: bm.Basemap,
-    markers: pd.DataFrame,
-    selected: Iterable[str] = (),
-    title: str = "",
-    height: int = 680,
-    clusters: pd.DataFrame | None = None,
-    event_markers: pd.DataFrame | None = None,
-) -> go.Figure:
-    """The map: land and borders, Crimea, regions, labels, then one marker trace per kind of place.
+def _has_rows(frame: pd.DataFrame | None) -> bool:
+    return frame is not None and len(frame) > 0
 
-    Marker symbol = kind, colour = the operator's side (Okabe–Ito), a grey ring grows with the number of
-    events at the place, and selected places get a black square. Two legends: kinds (below the map)
-    and sides and overlays (top left). Every marker carries its place_id as customdata for selection.
-    The reader's own places (`is_user_data`) get a magenta outline and their own legend entry; their events
-    with own coordinates (`event_markers`, customdata = event_id) are small magenta dots. `clusters`
-    (build_clusters) are drawn as one circle per cell and group, sized by count, with the count written on it.
-    """
-    traces = _basemap_traces(base)
-    if clusters is not None and len(clusters):
-        slots = clusters["slot"].to_numpy(dtype=object)
-        for slot in CLUSTER_SLOTS:
-            mask = slots == slot
-            if not mask.any():
-                continue
-            n = clusters["n"].to_numpy(dtype=float)[mask]
-            mine = slot in (USER_PLACES, USER_EVENTS)
-            traces.append(
-                _scatter(
-                    x=clusters["x"].to_numpy(dtype=float)[mask], y=clusters["y"].to_numpy(dtype=float)[mask], mode="markers+text",
-                    marker={"symbol": "diamond" if slot == USER_EVENTS else "circle", "size": np.minimum(10 + 3.5 * np.log2(n), 30).round(1),
-                            "color": USER_COLOUR if mine else clusters["colour"].to_numpy(dtype=object)[mask].tolist(), "opacity": 0.85,
-                            "line": {"width": 1.5, "color": "black"} if mine else {"width": 1, "color": "white"}},
-                    text=[f"{int(k):,}" if k < 1000 else f"{k / 1000:.0f}k" for k in n], textposition="middle center",
-                    textfont={"color": "white", "size": 9, "family": FONT},
-                    hovertext=clusters["hover"].to_numpy(dtype=object)[mask].tolist(), hovertemplate="%{hovertext}<extra></extra>",
-                    name=f"Clustered: {slot}", showlegend=False, meta={"role": "clusters", "slot": slot},
-                    unselected={"marker": {"opacity": 0.5}, "textfont": {"color": "white"}},
-                )
-            )
+
+def _cluster_trace(clusters: pd.DataFrame, slot: str) -> dict:
+    """One group's clusters (curated places, your places or your events): a circle per cell sized by its count, the count on it."""
+    mask = clusters["slot"].to_numpy(dtype=object) == slot
+    n = clusters["n"].to_numpy(dtype=float)[mask]
+    mine = slot in (USER_PLACES, USER_EVENTS)
+    return _scatter(
+        x=clusters["x"].to_numpy(dtype=float)[mask], y=clusters["y"].to_numpy(dtype=float)[mask], mode="markers+text",
+        marker={"symbol": "diamond" if slot == USER_EVENTS else "circle", "size": np.minimum(10 + 3.5 * np.log2(n), 30).round(1),
+                "color": USER_COLOUR if mine else clusters["colour"].to_numpy(dtype=object)[mask].tolist(), "opacity": 0.85,
+                "line": {"width": 1.5, "color": "black"} if mine else {"width": 1, "color": "white"}},
+        text=[f"{int(k):,}" if k < 1000 else f"{k / 1000:.0f}k" for k in n], textposition="middle center",
+        textfont={"color": "white", "size": 9, "family": FONT},
+        hovertext=clusters["hover"].to_numpy(dtype=object)[mask].tolist(), hovertemplate="%{hovertext}<extra></extra>",
+        name=f"Clustered: {slot}", showlegend=False, meta={"role": "clusters", "slot": slot},
+        unselected={"marker": {"opacity": 0.5}, "textfont": {"color": "white"}},
+    )
+
+
+def _cluster_traces(clusters: pd.DataFrame | None) -> list[dict]:
+    """The clusters of build_clusters, one trace per group present, in CLUSTER_SLOTS order."""
+    if not _has_rows(clusters):
+        return []
+    present = set(clusters["slot"])
+    return [_cluster_trace(clusters, slot) for slot in CLUSTER_SLOTS if slot in present]
+
+
+def _event_ring_traces(markers: pd.DataFrame) -> list[dict]:
+    """A grey ring round each place with events, growing with their number (no trace when no place has any)."""
     with_events = markers[markers["n_events"] > 0]
-    if len(with_events):
-        traces.append(
-            _scatter(
-                x=with_events["x"].to_numpy(), y=with_events["y"].to_numpy(), mode="markers",
-                marker={"symbol": "circle-open", "size": 16 + 5 * np.sqrt(with_events["n_events"].to_numpy()),
-                        "color": EVENT_RING_COLOUR, "line": {"width": 1.3}, "opacity": 0.7},
-                customdata=with_events[["place_id"]].to_numpy(dtype=object), hoverinfo="skip", showlegend=False,
-                name="Events", meta={"role": "events"},
-            )
+    if not len(with_events):
+        return []
+    return [
+        _scatter(
+            x=with_events["x"].to_numpy(), y=with_events["y"].to_numpy(), mode="markers",
+            marker={"symbol": "circle-open", "size": 16 + 5 * np.sqrt(with_events["n_events"].to_numpy()),
+                    "color": EVENT_RING_COLOUR, "line": {"width": 1.3}, "opacity": 0.7},
+            customdata=with_events[["place_id"]].to_numpy(dtype=object), hoverinfo="skip", showlegend=False,
+            name="Events", meta={"role": "events"},
         )
+    ]
+
+
+def _kind_trace(kind: str, style: KindStyle, columns: dict[str, np.ndarray], mask: np.ndarray, mine: bool) -> dict:
+    """The places of one kind (`mask` of the marker `columns`): the kind's symbol, the side's colour, the reader's own outlined."""
+    colour = {"color": columns["codes"][mask], "cmin": 0, "cmax": len(SIDE_CODES) - 1, "colorscale": side_colour_scale()}
+    if mine:
+        line = {"width": 2.5, "color": USER_COLOUR}
+    elif style.symbol.endswith("-open"):
+        line = {"width": 2, **colour}
+    else:
+        line = {"width": 1, "color": "white"}
+    return _scatter(
+        x=columns["x"][mask], y=columns["y"][mask], mode="markers", name=f"{style.label} ({USER_TAG})" if mine else style.label,
+        legendgroup=kind, showlegend=False,
+        marker={"symbol": style.symbol, "size": style.size + (3 if mine else 0), "opacity": 1, **colour, "line": line},
+        customdata=columns["ids"][mask].reshape(-1, 1), hovertext=columns["hover"][mask].tolist(),
+        hovertemplate="%{hovertext}<extra></extra>",
+        meta={"role": "user_places" if mine else "places", "kind": kind},
+        unselected={"marker": {"opacity": 0.35}},
+    )
+
+
+def _kind_legend(kind: str, style: KindStyle) -> dict:
+    """The kind's entry in the legend of kinds: its symbol in dark grey (colour belongs to the sides)."""
+    width = 1.5 if style.symbol.endswith("-open") else 0
+    return _legend_only(style.label, "legend", {"symbol": style.symbol, "size": 11, "color": "#333333",
+                                                "line": {"width": width, "color": "#333333"}}, group=kind)
+
+
+def _place_traces(markers: pd.DataFrame) -> list[dict]:
+    """Per kind of place present: the curated places, the reader's own (same legend group), then the kind's legend entry."""
     # Plain arrays once: per-kind pandas indexing cost more than the whole figure.
     kinds = markers["kind"].to_numpy(dtype=object)
-    xs, ys = markers["x"].to_numpy(dtype=float), markers["y"].to_numpy(dtype=float)
-    ids = markers["place_id"].to_numpy(dtype=object)
-    hovers = np.asarray(markers["hover"].tolist(), dtype=object)
+    columns = {
+        "x": markers["x"].to_numpy(dtype=float),
+        "y": markers["y"].to_numpy(dtype=float),
+        "ids": markers["place_id"].to_numpy(dtype=object),
+        "hover": np.asarray(markers["hover"].tolist(), dtype=object),
+        # Colours as side codes on a stepped colour scale: plotly validates numbers far faster than colour strings.
+        "codes": np.array([SIDE_CODES.get(side, SIDE_CODES["Other"]) for side in markers["side"].tolist()], dtype=float),
+    }
     user = _is_user(markers)
-    # Colours as side codes on a stepped colour scale: plotly validates numbers far faster than colour strings.
-    codes = np.array([SIDE_CODES.get(side, SIDE_CODES["Other"]) for side in markers["side"].tolist()], dtype=float)
+    traces: list[dict] = []
     for kind, style in KIND_STYLES.items():
         of_kind = kinds == kind
         if not of_kind.any():
             continue
-        open_symbol = style.symbol.endswith("-open")
-        # The reader's own places of a kind: same symbol and side colour, inside a magenta outline (same legend group).
         for mine, mask in ((False, of_kind & ~user), (True, of_kind & user)):
-            if not mask.any():
-                continue
-            colour = {"color": codes[mask], "cmin": 0, "cmax": len(SIDE_CODES) - 1, "colorscale": side_colour_scale()}
-            if mine:
-                line = {"width": 2.5, "color": USER_COLOUR}
-            else:
-                line = {"width": 2, **colour} if open_symbol else {"width": 1, "color": "white"}
-            traces.append(
-                _scatter(
-                    x=xs[mask], y=ys[mask], mode="markers", name=f"{style.label} ({USER_TAG})" if mine else style.label,
-                    legendgroup=kind, showlegend=False,
-                    marker={"symbol": style.symbol, "size": style.size + (3 if mine else 0), "opacity": 1, **colour, "line": line},
-                    customdata=ids[mask].reshape(-1, 1), hovertext=hovers[mask].tolist(),
-                    hovertemplate="%{hovertext}<extra></extra>",
-                    meta={"role": "user_places" if mine else "places", "kind": kind},
-                    unselected={"marker": {"opacity": 0.35}},
-                )
-            )
-        traces.append(_legend_only(style.label, "legend", {"symbol": style.symbol, "size": 11, "color": "#333333",
-                                                           "line": {"width": 1.5 if open_symbol else 0, "color": "#333333"}}, group=kind))
-    own = event_markers if event_markers is not None else pd.DataFrame(columns=["event_id", "x", "y", "hover"])
-    if len(own):
-        traces.append(
-            _scatter(
-                x=own["x"].to_numpy(dtype=float), y=own["y"].to_numpy(dtype=float), mode="markers",
-                marker={"symbol": "diamond", "size": 9, "color": USER_COLOUR, "line": {"width": 1, "color": "black"}},
-                customdata=own[["event_id"]].to_numpy(dtype=object), hovertext=own["hover"].tolist(),
-                hovertemplate="%{hovertext}<extra></extra>", name=USER_EVENTS, showlegend=False,
-                meta={"role": "user_events"}, unselected={"marker": {"opacity": 0.35}},
-            )
+            if mask.any():
+                traces.append(_kind_trace(kind, style, columns, mask, mine))
+        traces.append(_kind_legend(kind, style))
+    return traces
+
+
+def _own_event_traces(own: pd.DataFrame) -> list[dict]:
+    """The reader's events with their own coordinates (build_event_markers): small diamonds in the reader's colour."""
+    if not len(own):
+        return []
+    return [
+        _scatter(
+            x=own["x"].to_numpy(dtype=float), y=own["y"].to_numpy(dtype=float), mode="markers",
+            marker={"symbol": "diamond", "size": 9, "color": USER_COLOUR, "line": {"width": 1, "color": "black"}},
+            customdata=own[["event_id"]].to_numpy(dtype=object), hovertext=own["hover"].tolist(),
+            hovertemplate="%{hovertext}<extra></extra>", name=USER_EVENTS, showlegend=False,
+            meta={"role": "user_events"}, unselected={"marker": {"opacity": 0.35}},
         )
+    ]
+
+
+def _selected_traces(markers: pd.DataFrame, own: pd.DataFrame, selected: Iterable[str]) -> list[dict]:
+    """A black square round each selected place or own-coordinates event (customdata = its id)."""
     chosen_ids = set(selected)
     chosen = pd.concat(
         [markers.loc[markers["place_id"].isin(chosen_ids), ["place_id", "x", "y"]],
          own.loc[own["event_id"].isin(chosen_ids), ["event_id", "x", "y"]].rename(columns={"event_id": "place_id"})],
         ignore_index=True,
     ) if len(own) else markers[markers["place_id"].isin(chosen_ids)]
-    if len(chosen):
-        traces.append(
-            _scatter(
-                x=chosen["x"].to_numpy(dtype=float), y=chosen["y"].to_numpy(dtype=float), mode="markers",
-                marker={"symbol": "square-open", "size": 26, "color": SELECTED_COLOUR, "line": {"width": 2.5}},
-                customdata=chosen[["place_id"]].to_numpy(dtype=object), hoverinfo="skip", name="Selected", legend="legend2",
-                meta={"role": "selected"},
-            )
+    if not len(chosen):
+        return []
+    return [
+        _scatter(
+            x=chosen["x"].to_numpy(dtype=float), y=chosen["y"].to_numpy(dtype=float), mode="markers",
+            marker={"symbol": "square-open", "size": 26, "color": SELECTED_COLOUR, "line": {"width": 2.5}},
+            customdata=chosen[["place_id"]].to_numpy(dtype=object), hoverinfo="skip", name="Selected", legend="legend2",
+            meta={"role": "selected"},
         )
-    for side in ("NATO", "Russia", "Other"):
-        name = {"NATO": "Operated by NATO or a member", "Russia": "Operated by Russia or an ally", "Other": "Other or no operator"}[side]
-        traces.append(_legend_only(name, "legend2", {"symbol": "circle", "size": 11, "color": SIDE_COLOURS[side]}))
-    if user.any() or len(own) or (clusters is not None and clusters["slot"].isin([USER_PLACES, USER_EVENTS]).any()):
-        traces.append(_legend_only("Your data (magenta)", "legend2", {"symbol": "circle", "size": 11, "color": "white",
-                                                                      "line": {"width": 2.5, "color": USER_COLOUR}}))
-    if len(with_events):
+    ]
+
+
+SIDE_LEGEND = {"NATO": "Operated by NATO or a member", "Russia": "Operated by Russia or an ally", "Other": "Other or no operator"}
+
+
+def _colour_legend_traces(markers: pd.DataFrame, own: pd.DataFrame, clusters: pd.DataFrame | None) -> list[dict]:
+    """The colour legend (top left): the sides, then the reader's data, event rings and clusters when the map shows them."""
+    traces = [_legend_only(SIDE_LEGEND[side], "legend2", {"symbol": "circle", "size": 11, "color": SIDE_COLOURS[side]})
+              for side in SIDE_LEGEND]
+    user_clusters = _has_rows(clusters) and clusters["slot"].isin([USER_PLACES, USER_EVENTS]).any()
+    if _is_user(markers).any() or len(own) or user_clusters:
+        traces.append(_legend_only(USER_LEGEND, "legend2", {"symbol": "circle", "size": 11, "color": "white",
+                                                            "line": {"width": 2.5, "color": USER_COLOUR}}))
+    if (markers["n_events"] > 0).any():
         traces.append(_legend_only("Events here (ring grows with count)", "legend2",
                                    {"symbol": "circle-open", "size": 15, "color": EVENT_RING_COLOUR, "line": {"width": 1.3}}))
-    if clusters is not None and len(clusters):
+    if _has_rows(clusters):
         traces.append(_legend_only("Grouped places: count; colour of most, dark grey if mixed", "legend2",
                                    {"symbol": "circle", "size": 15, "color": MIXED_COLOUR, "opacity": 0.85}))
-    layout = {
+    return traces
+
+
+def _map_layout(base: bm.Basemap, title: str, height: int) -> dict:
+    """The map's layout: km axes hidden at equal scale on the view's extent, the legend of kinds below, the colour legend on top."""
+    return {
         "title": {"text": title, "x": 0.005, "xanchor": "left", "y": 0.995, "yref": "container", "yanchor": "top", "font": {"size": 16}},
         "height": height,
         "margin": {"l": 0, "r": 0, "t": 58 if title else 5, "b": 0},
@@ -664,7 +674,40 @@ def build_map_figure(
         "xaxis": {"visible": False, "range": list(base.x_range), "showgrid": False, "zeroline": False},
         "yaxis": {"visible": False, "range": list(base.y_range), "showgrid": False, "zeroline": False, "scaleanchor": "x", "scaleratio": 1},
     }
-    return go.Figure(data=traces, layout=layout)
+
+
+_NO_EVENT_MARKERS = ("event_id", "x", "y", "hover")
+
+
+def build_map_figure(
+    base: bm.Basemap,
+    markers: pd.DataFrame,
+    selected: Iterable[str] = (),
+    title: str = "",
+    height: int = 680,
+    clusters: pd.DataFrame | None = None,
+    event_markers: pd.DataFrame | None = None,
+) -> go.Figure:
+    """The map: land and borders, Crimea, regions, labels, then one marker trace per kind of place.
+
+    Marker symbol = kind, colour = the operator's side (Okabe–Ito), a grey ring grows with the number of
+    events at the place, and selected places get a black square. Two legends: kinds (below the map)
+    and sides and overlays (top left). Every marker carries its place_id as customdata for selection.
+    The reader's own places (`is_user_data`) get a USER_COLOUR outline and their own legend entry; their events
+    with own coordinates (`event_markers`, customdata = event_id) are small USER_COLOUR diamonds. `clusters`
+    (build_clusters) are drawn as one circle per cell and group, sized by count, with the count written on it.
+    """
+    own = event_markers if event_markers is not None else pd.DataFrame(columns=list(_NO_EVENT_MARKERS))
+    traces = [
+        *_basemap_traces(base),
+        *_cluster_traces(clusters),
+        *_event_ring_traces(markers),
+        *_place_traces(markers),
+        *_own_event_traces(own),
+        *_selected_traces(markers, own, selected),
+        *_colour_legend_traces(markers, own, clusters),
+    ]
+    return go.Figure(data=traces, layout=_map_layout(base, title, height))
 
 
 # --------------------------------------------------------------------------------------------
@@ -688,7 +731,7 @@ def place_ids_from_selection(selection: Mapping | None) -> tuple[str, ...]:
 
 @dataclass
 class MapParams:
-    """The map's state read from a link, with a notice for every value that was ignored or changed."""
+    """The map's state read from a link, with notices saying what in the link was ignored or changed."""
 
     view: str = bm.DEFAULT_VIEW
     places: tuple[str, ...] = ()
@@ -703,59 +746,23 @@ def parse_map_params(
     event_places: Mapping[str, str],
     date_bounds: tuple[date, date],
 ) -> MapParams:
-    """Read view, place, event and asof from query parameters (each key → list of values); never raises.
+    """Read view, place, event and asof from query parameters (each key → list of values) by the rules of dashboard.links.
 
     Unknown views, places and events and malformed dates are dropped with a notice; an event selects its
-    place; a date outside `date_bounds` is clamped with a notice.
+    place; a date outside `date_bounds` is moved to the nearest bound with a notice. Never raises.
     """
-    out = MapParams()
+    link = LinkReader(params)
     valid_places = set(place_ids)
-    views = list(params.get(PARAM_VIEW, []))
-    if views:
-        raw = str(views[-1]).strip()
-        if raw in bm.VIEWS:
-            out.view = raw
-        else:
-            out.notices.append(f"Ignored the unknown map view “{raw[:40]}” in the link; showing {bm.VIEWS[bm.DEFAULT_VIEW].title}.")
-    places: list[str] = []
-    for raw in params.get(PARAM_PLACE, []):
-        for value in str(raw).split(","):
-            value = value.strip()
-            if not value:
-                continue
-            if value in valid_places:
-                if value not in places:
-                    places.append(value)
-            else:
-                out.notices.append(f"Ignored the unknown place “{value[:60]}” in the link.")
-    events = list(params.get(PARAM_EVENT, []))
-    if events:
-        raw = str(events[-1]).strip()
-        if raw not in event_places:
-            out.notices.append(f"Ignored the unknown event “{raw[:80]}” in the link.")
-        elif not event_places[raw] or event_places[raw] not in valid_places:
-            out.notices.append(f"The event “{raw[:80]}” has no place on the map, so it cannot be shown there.")
-        else:
-            out.event = raw
-            if event_places[raw] not in places:
-                places.insert(0, event_places[raw])
-    out.places = tuple(places)
-    dates = list(params.get(PARAM_ASOF, []))
-    if dates:
-        raw = str(dates[-1]).strip()
-        try:
-            parsed = date.fromisoformat(raw)
-        except ValueError:
-            parsed = None
-            out.notices.append(f"Ignored the date “{raw[:40]}” for “{PARAM_ASOF}” in the link: use YYYY-MM-DD.")
-        if parsed is not None:
-            lo, hi = date_bounds
-            if parsed < lo or parsed > hi:
-                clamped = min(max(parsed, lo), hi)
-                out.notices.append(f"The map date {parsed.isoformat()} is outside {lo.isoformat()} to {hi.isoformat()}; using {clamped.isoformat()}.")
-                parsed = clamped
-            out.asof = parsed
-    return out
+    view = link.one(PARAM_VIEW, bm.VIEWS, "map view", hint=f"; showing {bm.VIEWS[bm.DEFAULT_VIEW].title}")
+    places = list(link.many(PARAM_PLACE, valid_places, "place"))
+    event = link.one(PARAM_EVENT, event_places, "event")
+    if event is not None and event_places[event] not in valid_places:
+        link.note(f"The event “{echo(event)}” has no place on the map, so it cannot be shown there.")
+        event = None
+    if event is not None and event_places[event] not in places:
+        places.insert(0, event_places[event])
+    asof = link.date(PARAM_ASOF, date_bounds, "map date")
+    return MapParams(view or bm.DEFAULT_VIEW, tuple(places), event, asof, link.notices)
 
 
 def map_params_to_query(view: str, places: Iterable[str], event: str | None, asof: date, today: date) -> dict[str, list[str]]:

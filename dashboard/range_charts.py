@@ -15,7 +15,7 @@ import shapely
 from shapely.geometry import Polygon
 
 from dashboard import ranges, schema
-from dashboard.charts import SIDE_COLOURS, base_layout, plotly_text
+from dashboard.charts import SIDE_COLOURS, USER_COLOUR, USER_LABEL, USER_TAG, base_layout, empty_figure, plotly_text
 
 # Treaty classes shaded on every chart (Okabe–Ito yellow and bluish green, light).
 CLASS_FILLS = {
@@ -31,7 +31,6 @@ REGION_EXTENT_KM = ((-2800.0, 4300.0), (-2500.0, 2700.0))
 # Above this many places in view, the nearest are drawn one by one and the rest grouped per grid cell.
 MAX_PLACE_MARKERS = 1000
 GROUP_GRID_CELLS = 60  # across the width of the view
-USER_DATA_COLOUR = "#7B2CBF"  # the reader's own uploads: purple outline, a colour no side uses
 
 
 def outline_lines(countries: pd.DataFrame, tolerance_deg: float = 0.05, min_area_deg2: float = 0.02) -> tuple[np.ndarray, np.ndarray]:
@@ -68,6 +67,13 @@ def outline_lines(countries: pd.DataFrame, tolerance_deg: float = 0.05, min_area
     if not lons:
         return np.empty(0), np.empty(0)
     return np.concatenate(lons), np.concatenate(lats)
+
+
+def outline_tolerance(view: str, range_km: float, claims: pd.DataFrame | None = None) -> float:
+    """Degrees to simplify country outlines by for a ring map: about half a pixel at the map's usual width,
+    since finer detail costs the browser time and shows nothing. `claims` (range_km) widen what the map spans."""
+    reach = max([range_km, *([] if claims is None else claims["range_km"].tolist())])
+    return 0.04 if view == "launch" and reach < 1500 else 0.1
 
 
 def graticule_lines(step_deg: float = 10.0) -> tuple[np.ndarray, np.ndarray]:
@@ -161,6 +167,118 @@ def _short_claimant(text: str, width: int = 38) -> str:
     return head if len(head) <= width else head[: width - 1].rstrip() + "…"
 
 
+def _background_traces(frame: MapFrame, outlines: tuple[np.ndarray, np.ndarray]) -> list[go.Scatter]:
+    """The graticule every 10° and the country outlines, projected and clipped to the view."""
+    gx, gy = ranges.project_lonlat(*graticule_lines(), frame.proj)
+    gx, gy = _clip_to_box(gx, gy, frame.x_range, frame.y_range)
+    ox, oy = ranges.project_lonlat(outlines[0], outlines[1], frame.proj)
+    ox, oy = _clip_to_box(ox, oy, frame.x_range, frame.y_range)
+    return [
+        go.Scatter(x=gx, y=gy, mode="lines", line={"color": GRATICULE_COLOUR, "width": 0.8}, hoverinfo="skip",
+                   showlegend=False, name="Graticule (10°)"),
+        go.Scatter(x=ox, y=oy, mode="lines", line={"color": OUTLINE_COLOUR, "width": 0.9}, hoverinfo="skip",
+                   name="Borders and coasts", showlegend=False),
+    ]
+
+
+def _class_band_traces(frame: MapFrame, lat: float, lon: float) -> list[go.Scatter]:
+    """The two treaty classes as shaded bands round the launch point."""
+    traces = []
+    for (key, (label, colour)), (inner, outer) in zip(
+        CLASS_FILLS.items(), (schema.INF_SHORTER_RANGE_KM, schema.INF_INTERMEDIATE_RANGE_KM), strict=True
+    ):
+        x, y = _annulus(frame, lat, lon, inner, outer)
+        traces.append(go.Scatter(x=x, y=y, mode="lines", fill="toself", fillcolor=colour, line={"width": 0},
+                                 name=label, legendgroup=key, hoverinfo="skip"))
+    return traces
+
+
+def _threshold_traces(frame: MapFrame, lat: float, lon: float) -> list[go.Scatter]:
+    """The 500, 1,000 and 5,500 km thresholds as dashed rings (one trace), and their distances written due north."""
+    rings = [_ring_xy(frame, lat, lon, r) for r in TREATY_RINGS_KM]
+    tx = np.concatenate([np.append(np.round(x, 1), np.nan) for x, _ in rings]).astype(np.float32)
+    ty = np.concatenate([np.append(np.round(y, 1), np.nan) for _, y in rings]).astype(np.float32)
+    lab_lons, lab_lats, _ = ranges.GEOD.fwd([lon] * 3, [lat] * 3, [0.0] * 3, [r * 1000 for r in TREATY_RINGS_KM])
+    lx, ly = ranges.project_lonlat(lab_lons, lab_lats, frame.proj)
+    return [
+        go.Scatter(x=tx, y=ty, mode="lines", line={"color": THRESHOLD_COLOUR, "width": 1, "dash": "dash"},
+                   name="Treaty thresholds: 500, 1,000, 5,500 km", hoverinfo="skip"),
+        go.Scatter(x=lx, y=ly, mode="text", text=[f"{r:,.0f} km" for r in TREATY_RINGS_KM], textposition="top center",
+                   textfont={"color": THRESHOLD_COLOUR, "size": 11}, hoverinfo="skip", showlegend=False),
+    ]
+
+
+def _claim_band_traces(frame: MapFrame, lat: float, lon: float, claim_ranges: list[float], colour: str) -> list[go.Scatter]:
+    """A hatched band from the lowest to the highest claimed range (none unless the claims differ)."""
+    if len(claim_ranges) < 2 or min(claim_ranges) >= max(claim_ranges):
+        return []
+    x, y = _annulus(frame, lat, lon, min(claim_ranges), max(claim_ranges))
+    return [go.Scatter(x=x, y=y, mode="lines", fill="toself", line={"width": 0}, fillcolor="rgba(0,0,0,0)",
+                       fillpattern={"shape": "/", "fgcolor": colour, "fgopacity": 0.35, "size": 9, "solidity": 0.15},
+                       name=f"Disputed: {min(claim_ranges):,.0f}–{max(claim_ranges):,.0f} km by the claims", hoverinfo="skip")]
+
+
+def _claim_ring_traces(frame: MapFrame, lat: float, lon: float, claims: pd.DataFrame | None, colour: str) -> list[go.Scatter]:
+    """Per claimed range (ranges.system_claims): a dotted ring naming its claimants, and the figure written on it.
+
+    The figures sit on the south-west to south-east side of their rings, spread so that they do not overlap.
+    """
+    if claims is None or claims.empty:
+        return []
+    n = len(claims)
+    traces = []
+    for i, row in enumerate(claims.itertuples(index=False)):
+        x, y = _ring_xy(frame, lat, lon, row.range_km)
+        who = "<br>".join(plotly_text(c, 70) for c in row.claimants)
+        short = "; ".join(_short_claimant(c) for c in row.claimants)
+        traces.append(go.Scatter(
+            x=np.round(x, 1), y=np.round(y, 1), mode="lines", line={"color": colour, "width": 1.2, "dash": "dot"},
+            name=plotly_text(f"{row.range_km:,.0f} km: {short}", 200), legendgroup="claims",
+            legendgrouptitle={"text": "Range claims (dotted)"},
+            hovertemplate=f"<b>Claim: {row.range_km:,.0f} km</b><br>{who}<extra></extra>",
+        ))
+        az = 200.0 + 140.0 * (i / max(n - 1, 1))
+        la_lon, la_lat, _ = ranges.GEOD.fwd(lon, lat, az, row.range_km * 1000)
+        px, py = ranges.project_lonlat([la_lon], [la_lat], frame.proj)
+        traces.append(go.Scatter(x=px, y=py, mode="markers+text", marker={"color": colour, "size": 5},
+                                 text=[f"{row.range_km:,.0f}"], textposition="middle left",
+                                 textfont={"size": 11, "color": "#1B1F24"}, hoverinfo="skip", showlegend=False))
+    return traces
+
+
+def _range_ring_trace(frame: MapFrame, lat: float, lon: float, range_km: float, range_label: str, colour: str) -> go.Scatter:
+    """The chosen range: a thick ring in the side's colour."""
+    x, y = _ring_xy(frame, lat, lon, range_km)
+    return go.Scatter(x=np.round(x, 1), y=np.round(y, 1), mode="lines", line={"color": colour, "width": 3},
+                      name=plotly_text(range_label, 200),
+                      hovertemplate=plotly_text(range_label, 200) + "<extra></extra>")
+
+
+def _launch_marker(frame: MapFrame, launch_name: str, lat: float, lon: float) -> go.Scatter:
+    """The launch point: a black star."""
+    lx, ly = ranges.project_lonlat([lon], [lat], frame.proj)
+    return go.Scatter(x=lx, y=ly, mode="markers", name=plotly_text(f"Launch point: {launch_name}", 200),
+                      marker={"symbol": "star", "size": 16, "color": "#000000", "line": {"width": 1, "color": "white"}},
+                      hovertemplate=plotly_text(f"{launch_name} ({lat:.3f}°, {lon:.3f}°)", 200) + "<extra></extra>")
+
+
+def _ring_map_layout(fig: go.Figure, frame: MapFrame, title: str) -> None:
+    """Axes in km at equal scale on the view's extent, the legend below, panning, and the projection noted at the bottom left."""
+    fig.update_xaxes(title=frame.x_title, range=list(frame.x_range), showgrid=False, zeroline=False, ticksuffix=" km",
+                     separatethousands=True, constrain="domain")
+    fig.update_yaxes(title=frame.y_title, range=list(frame.y_range), showgrid=False, zeroline=False, ticksuffix=" km",
+                     scaleanchor="x", scaleratio=1, separatethousands=True, constrain="domain")
+    base_layout(fig, title, height=820)
+    fig.update_layout(
+        legend={"orientation": "h", "y": -0.08, "x": 0, "xanchor": "left", "yanchor": "top", "font": {"size": 12},
+                "groupclick": "toggleitem"},
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        dragmode="pan",
+    )
+    fig.add_annotation(text=frame.note, showarrow=False, xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="bottom",
+                       font={"size": 11, "color": "#555555"}, bgcolor="rgba(255,255,255,0.8)")
+
+
 def ring_map(
     *,
     launch_name: str,
@@ -183,87 +301,21 @@ def ring_map(
     thresholds, the disputed band and claim rings, the chosen range, places in and out of range, the launch point.
     """
     claim_ranges = [] if claims is None or claims.empty else claims["range_km"].tolist()
-    reach = max([range_km, *claim_ranges])
-    frame = map_frame(view, lat, lon, reach)
-    fig = go.Figure()
-
-    gx, gy = ranges.project_lonlat(*graticule_lines(), frame.proj)
-    gx, gy = _clip_to_box(gx, gy, frame.x_range, frame.y_range)
-    fig.add_trace(go.Scatter(x=gx, y=gy, mode="lines", line={"color": GRATICULE_COLOUR, "width": 0.8}, hoverinfo="skip",
-                             showlegend=False, name="Graticule (10°)"))
-    ox, oy = ranges.project_lonlat(outlines[0], outlines[1], frame.proj)
-    ox, oy = _clip_to_box(ox, oy, frame.x_range, frame.y_range)
-    fig.add_trace(go.Scatter(x=ox, y=oy, mode="lines", line={"color": OUTLINE_COLOUR, "width": 0.9}, hoverinfo="skip",
-                             name="Borders and coasts", showlegend=False))
-
-    for (key, (label, colour)), (inner, outer) in zip(
-        CLASS_FILLS.items(), (schema.INF_SHORTER_RANGE_KM, schema.INF_INTERMEDIATE_RANGE_KM), strict=True
-    ):
-        x, y = _annulus(frame, lat, lon, inner, outer)
-        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", fill="toself", fillcolor=colour, line={"width": 0},
-                                 name=label, legendgroup=key, hoverinfo="skip"))
-
-    rings = [_ring_xy(frame, lat, lon, r) for r in TREATY_RINGS_KM]
-    tx = np.concatenate([np.append(np.round(x, 1), np.nan) for x, _ in rings]).astype(np.float32)
-    ty = np.concatenate([np.append(np.round(y, 1), np.nan) for _, y in rings]).astype(np.float32)
-    fig.add_trace(go.Scatter(x=tx, y=ty, mode="lines", line={"color": THRESHOLD_COLOUR, "width": 1, "dash": "dash"},
-                             name="Treaty thresholds: 500, 1,000, 5,500 km", hoverinfo="skip"))
-    lab_lons, lab_lats, _ = ranges.GEOD.fwd([lon] * 3, [lat] * 3, [0.0] * 3, [r * 1000 for r in TREATY_RINGS_KM])
-    lx, ly = ranges.project_lonlat(lab_lons, lab_lats, frame.proj)
-    fig.add_trace(go.Scatter(x=lx, y=ly, mode="text", text=[f"{r:,.0f} km" for r in TREATY_RINGS_KM], textposition="top center",
-                             textfont={"color": THRESHOLD_COLOUR, "size": 11}, hoverinfo="skip", showlegend=False))
-
+    frame = map_frame(view, lat, lon, max([range_km, *claim_ranges]))
     colour = SIDE_COLOURS.get(side, SIDE_COLOURS["Other"])
-    if len(claim_ranges) > 1 and min(claim_ranges) < max(claim_ranges):
-        x, y = _annulus(frame, lat, lon, min(claim_ranges), max(claim_ranges))
-        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", fill="toself", line={"width": 0}, fillcolor="rgba(0,0,0,0)",
-                                 fillpattern={"shape": "/", "fgcolor": colour, "fgopacity": 0.35, "size": 9, "solidity": 0.15},
-                                 name=f"Disputed: {min(claim_ranges):,.0f}–{max(claim_ranges):,.0f} km by the claims", hoverinfo="skip"))
-    if claim_ranges:
-        n = len(claim_ranges)
-        for i, row in enumerate(claims.itertuples(index=False)):
-            x, y = _ring_xy(frame, lat, lon, row.range_km)
-            who = "<br>".join(plotly_text(c, 70) for c in row.claimants)
-            short = "; ".join(_short_claimant(c) for c in row.claimants)
-            fig.add_trace(go.Scatter(
-                x=np.round(x, 1), y=np.round(y, 1), mode="lines", line={"color": colour, "width": 1.2, "dash": "dot"},
-                name=plotly_text(f"{row.range_km:,.0f} km: {short}", 200), legendgroup="claims",
-                legendgrouptitle={"text": "Range claims (dotted)"},
-                hovertemplate=f"<b>Claim: {row.range_km:,.0f} km</b><br>{who}<extra></extra>",
-            ))
-            az = 200.0 + 140.0 * (i / max(n - 1, 1))
-            la_lon, la_lat, _ = ranges.GEOD.fwd(lon, lat, az, row.range_km * 1000)
-            px, py = ranges.project_lonlat([la_lon], [la_lat], frame.proj)
-            fig.add_trace(go.Scatter(x=px, y=py, mode="markers+text", marker={"color": colour, "size": 5},
-                                     text=[f"{row.range_km:,.0f}"], textposition="middle left",
-                                     textfont={"size": 11, "color": "#1B1F24"}, hoverinfo="skip", showlegend=False))
-
-    x, y = _ring_xy(frame, lat, lon, range_km)
-    fig.add_trace(go.Scatter(x=np.round(x, 1), y=np.round(y, 1), mode="lines", line={"color": colour, "width": 3},
-                             name=plotly_text(range_label, 200),
-                             hovertemplate=plotly_text(range_label, 200) + "<extra></extra>"))
-
+    fig = go.Figure()
+    fig.add_traces([
+        *_background_traces(frame, outlines),
+        *_class_band_traces(frame, lat, lon),
+        *_threshold_traces(frame, lat, lon),
+        *_claim_band_traces(frame, lat, lon, claim_ranges, colour),
+        *_claim_ring_traces(frame, lat, lon, claims, colour),
+        _range_ring_trace(frame, lat, lon, range_km, range_label, colour),
+    ])
     if not places.empty:
         _add_places(fig, places, frame, range_km, speed_kmh)
-    lx, ly = ranges.project_lonlat([lon], [lat], frame.proj)
-    fig.add_trace(go.Scatter(x=lx, y=ly, mode="markers", name=plotly_text(f"Launch point: {launch_name}", 200),
-                             marker={"symbol": "star", "size": 16, "color": "#000000", "line": {"width": 1, "color": "white"}},
-                             hovertemplate=plotly_text(f"{launch_name} ({lat:.3f}°, {lon:.3f}°)", 200) + "<extra></extra>"))
-
-    fig.update_xaxes(title=frame.x_title, range=list(frame.x_range), showgrid=False, zeroline=False, ticksuffix=" km",
-                     separatethousands=True, constrain="domain")
-    fig.update_yaxes(title=frame.y_title, range=list(frame.y_range), showgrid=False, zeroline=False, ticksuffix=" km",
-                     scaleanchor="x", scaleratio=1, separatethousands=True, constrain="domain")
-    title = f"Range rings from {plotly_text(launch_name, 200)}: {plotly_text(range_label, 200)}"
-    base_layout(fig, title, height=820)
-    fig.update_layout(
-        legend={"orientation": "h", "y": -0.08, "x": 0, "xanchor": "left", "yanchor": "top", "font": {"size": 12},
-                "groupclick": "toggleitem"},
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
-        dragmode="pan",
-    )
-    fig.add_annotation(text=frame.note, showarrow=False, xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="bottom",
-                       font={"size": 11, "color": "#555555"}, bgcolor="rgba(255,255,255,0.8)")
+    fig.add_trace(_launch_marker(frame, launch_name, lat, lon))
+    _ring_map_layout(fig, frame, f"Range rings from {plotly_text(launch_name, 200)}: {plotly_text(range_label, 200)}")
     return fig
 
 
@@ -271,7 +323,7 @@ def _place_hover(places: pd.DataFrame, speed_kmh: float) -> np.ndarray:
     """Escaped hover text for each place (name, kind, country, distance, both flight times)."""
     user = places["is_user_data"].to_numpy(bool) if "is_user_data" in places.columns else np.zeros(len(places), bool)
     return np.array([
-        f"<b>{plotly_text(r.name)}</b>{' (your data)' if mine else ''}"
+        f"<b>{plotly_text(r.name)}</b>{f' ({USER_TAG})' if mine else ''}"
         f"<br>{plotly_text(str(r.kind).replace('_', ' '))} · {plotly_text(r.country or '')}"
         f"<br>{r.distance_km:,.0f} km from the launch point"
         f"<br>Ballistic (minimum-energy): {ranges.format_minutes(r.ballistic_min)}"
@@ -319,8 +371,8 @@ def _add_places(fig: go.Figure, places: pd.DataFrame, frame: MapFrame, range_km:
         _add_grouped_places(fig, px[grouped], py[grouped], dist[grouped] <= range_km, frame)
     if len(mine):
         colours = [SIDE_COLOURS.get(s, SIDE_COLOURS["Other"]) if d <= range_km else "white" for s, d in zip(sides[mine], dist[mine], strict=True)]
-        trace(mine, name="Your data: places (filled when in range)",
-              marker={"symbol": "diamond", "size": 12, "color": colours, "line": {"width": 2, "color": USER_DATA_COLOUR}})
+        trace(mine, name=f"{USER_LABEL}: places (filled when in range)",
+              marker={"symbol": "diamond", "size": 12, "color": colours, "line": {"width": 2, "color": USER_COLOUR}})
 
 
 def _add_grouped_places(fig: go.Figure, x: np.ndarray, y: np.ndarray, in_range: np.ndarray, frame: MapFrame) -> None:
@@ -353,11 +405,8 @@ def range_chart(catalogue: pd.DataFrame, claims: pd.DataFrame) -> go.Figure:
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", marker={"symbol": "square", "size": 14, "color": colour},
                                  name=label, hoverinfo="skip"))
     if catalogue.empty:
-        fig.add_annotation(text="No missile systems match the filters", showarrow=False, font={"size": 16},
-                           x=0.5, y=0.5, xref="paper", yref="paper")
-        fig.update_yaxes(visible=False)
         fig.update_xaxes(title="Range (km)", range=[0, 6000])
-        return base_layout(fig, "Missile ranges against the treaty band", height=260)
+        return empty_figure("No missile systems match the filters", "Missile ranges against the treaty band", fig=fig, keep_x_axis=True)
     order = catalogue.sort_values("range_km_max")["name"].map(plotly_text).tolist()
     for side in ("NATO", "Russia", "Other"):
         part = catalogue[catalogue["side"] == side]
@@ -386,6 +435,7 @@ def range_chart(catalogue: pd.DataFrame, claims: pd.DataFrame) -> go.Figure:
     for x, text in ((750, "shorter-range"), (3250, "intermediate-range")):
         fig.add_annotation(x=x, y=1.0, yref="paper", text=text, showarrow=False, yanchor="bottom", font={"size": 11, "color": "#333333"})
     fig.update_xaxes(title="Range (km)", range=[0, 6000], dtick=500, separatethousands=True, gridcolor="#eeeeee")
-    fig.update_yaxes(title=None, categoryorder="array", categoryarray=order, gridcolor="#f4f4f4")
+    # type: the first traces are legend-only entries without y values, from which plotly.js would guess a numeric axis.
+    fig.update_yaxes(title=None, type="category", categoryorder="array", categoryarray=order, gridcolor="#f4f4f4")
     height = max(320, 30 * len(catalogue) + 150)
     return base_layout(fig, f"Ranges of {len(catalogue)} missile systems against the treaty band", height=height)

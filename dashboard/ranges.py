@@ -38,8 +38,8 @@ surface (no boost phase). Real missiles fly differently; the model is a referenc
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
@@ -49,6 +49,8 @@ import shapely
 from shapely.geometry import MultiPolygon, Point, Polygon, box
 from shapely.geometry.polygon import orient
 
+from dashboard.links import LinkReader, Params, echo, read_number
+from dashboard.sides import OTHER, actor_sides, side_of
 from dashboard.text import is_safe_url
 
 GEOD = pyproj.Geod(ellps="WGS84")
@@ -70,7 +72,6 @@ _SCREEN_SLACK_KM = 1.0
 # Azimuthal projections: AEQD centred on the launch point keeps distances from it true (PROJ solves the
 # ellipsoidal case with GeographicLib), the regional view is Lambert azimuthal equal-area on EPSG:3035's
 # centre (52°N 10°E) without its false origin, so the axes read km from that centre.
-REGION_CENTRE = (52.0, 10.0)
 REGION_PROJ = "+proj=laea +lat_0=52 +lon_0=10 +ellps=GRS80 +units=km +no_defs"
 
 
@@ -85,7 +86,7 @@ def check_point(lat: object, lon: object) -> list[str]:
         try:
             x = float(value)  # type: ignore[arg-type]
         except (TypeError, ValueError):
-            problems.append(f"{name} must be a number of degrees (got “{str(value)[:30]}”).")
+            problems.append(f"{name} must be a number of degrees (got “{echo(value, 30)}”).")
             continue
         if not math.isfinite(x) or abs(x) > limit:
             problems.append(f"{name} must be between −{limit:g} and {limit:g} degrees (got {x:g}).")
@@ -97,7 +98,7 @@ def check_range(range_km: object) -> list[str]:
     try:
         x = float(range_km)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        return [f"The range must be a number of kilometres (got “{str(range_km)[:30]}”)."]
+        return [f"The range must be a number of kilometres (got “{echo(range_km, 30)}”)."]
     if not math.isfinite(x) or x <= 0:
         return [f"The range must be more than 0 km (got {x:g} km)."]
     if x > MAX_RANGE_KM:
@@ -110,7 +111,7 @@ def check_speed(speed_kmh: object) -> list[str]:
     try:
         x = float(speed_kmh)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        return [f"The cruise speed must be a number of km/h (got “{str(speed_kmh)[:30]}”)."]
+        return [f"The cruise speed must be a number of km/h (got “{echo(speed_kmh, 30)}”)."]
     if not math.isfinite(x) or x <= 0:
         return [f"The cruise speed must be more than 0 km/h (got {x:g} km/h)."]
     if x > MAX_SPEED_KMH:
@@ -237,7 +238,9 @@ def range_ring(lat: float, lon: float, range_km: float, n_vertices: int = RING_V
 def _pole_polygon(pts: np.ndarray, winding: float, pole_lat: float) -> Polygon:
     """A ring with one pole inside: start at a seam crossing, run once round, close along the pole."""
     xs, ys = pts[:, 0].copy(), pts[:, 1].copy()
-    seams = np.nonzero(np.isclose((xs + 180.0) % 360.0, 0.0, atol=1e-9) | np.isclose((xs + 180.0) % 360.0, 360.0, atol=1e-9))[0]
+    # rtol=0: isclose's default relative tolerance would take a vertex within 0.0036° of the seam for the seam.
+    off_seam = (xs + 180.0) % 360.0
+    seams = np.nonzero(np.isclose(off_seam, 0.0, rtol=0.0, atol=1e-9) | np.isclose(off_seam, 360.0, rtol=0.0, atol=1e-9))[0]
     s = int(seams[0])
     xs = np.concatenate([xs[s:], xs[:s] + winding])
     ys = np.concatenate([ys[s:], ys[:s]])
@@ -469,6 +472,20 @@ def add_flight_times(targets: pd.DataFrame, speed_kmh: float) -> pd.DataFrame:
     )
 
 
+def places_in_reach(lat: float, lon: float, speed_kmh: float, places: pd.DataFrame, actors: pd.DataFrame,
+                    exclude_id: str = "") -> pd.DataFrame:
+    """Every place of `places` but `exclude_id` as seen from one launch point, nearest first: the columns of
+    place_distances plus ballistic_min, cruise_min (minutes) and side (of the operator: NATO, Russia or Other)."""
+    everywhere = add_flight_times(place_distances(lat, lon, places), speed_kmh)
+    everywhere = everywhere.assign(side=side_of(everywhere["operator"], actors).to_numpy())
+    return everywhere[everywhere["place_id"] != exclude_id].reset_index(drop=True)
+
+
+def join_reach(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
+    """Two places_in_reach frames from the same point as one, nearest first (ties keep `first` before `second`)."""
+    return pd.concat([first, second], ignore_index=True).sort_values("distance_km", kind="stable").reset_index(drop=True)
+
+
 def flight_times_to(target_lat: float, target_lon: float, launches: pd.DataFrame, speed_kmh: float) -> pd.DataFrame:
     """From each launch place to one target: name, distance_km, ballistic_min, cruise_min (nearest first).
 
@@ -533,7 +550,7 @@ def missile_catalogue(
     inf_status, status, source_publisher, source_title, source_url.
     """
     names = dict(zip(actors["actor_id"], actors["name"], strict=True))
-    sides = dict(zip(actors["actor_id"], actors["side"], strict=True))
+    sides = actor_sides(actors)
     members: dict[str, set[str]] = {}
     for aid, member_of in zip(actors["actor_id"], actors.get("member_of", pd.Series([[]] * len(actors))), strict=True):
         for alliance in member_of if isinstance(member_of, list | tuple) else []:
@@ -555,7 +572,7 @@ def missile_catalogue(
             "basing": part["basing"],
             "operator": part["operator"],
             "operator_name": [names.get(o, o) for o in part["operator"]],
-            "side": [sides.get(o, "Other") for o in part["operator"]],
+            "side": [sides.get(o, OTHER) for o in part["operator"]],
             "range_km_min": part["range_km_min"].astype(float),
             "range_km_max": part["range_km_max"].astype(float),
             "inf_class": part["inf_class"],
@@ -567,12 +584,6 @@ def missile_catalogue(
         }
     )
     return out.sort_values(["range_km_max", "name"]).reset_index(drop=True)
-
-
-def place_sides(places: pd.DataFrame, actors: pd.DataFrame) -> pd.Series:
-    """Side (NATO / Russia / Other) of each place's operator, aligned with `places`."""
-    sides = dict(zip(actors["actor_id"], actors["side"], strict=True))
-    return places["operator"].map(sides).fillna("Other").astype(object)
 
 
 # --------------------------------------------------------------------------------------------
@@ -603,70 +614,70 @@ class RangeView:
     view: str = "launch"
 
 
-def _number(raw: str | None) -> float | None:
-    try:
-        x = float(str(raw).strip())
-    except (TypeError, ValueError):
+def _checked_number(link: LinkReader, key: str, check: Callable[[object], list[str]], what: str) -> float | None:
+    """The number the link gives for `key` when `check` finds no problem with it; else None, with a notice."""
+    raw = link.last(key) or ""
+    x = read_number(raw)
+    problems = check(raw if x is None else x)
+    if problems:
+        link.note(f"Ignored {what} in the link: " + " ".join(problems))
         return None
-    return x if math.isfinite(x) else None
+    return x
+
+
+def _point_from_link(link: LinkReader) -> tuple[float, float] | None:
+    """The launch coordinates the link gives, when both are valid; else None, with a notice."""
+    raw_lat, raw_lon = link.last(PARAM_LAT) or "", link.last(PARAM_LON) or ""
+    lat, lon = read_number(raw_lat), read_number(raw_lon)
+    problems = check_point(raw_lat if lat is None else lat, raw_lon if lon is None else lon)
+    if problems or lat is None or lon is None:
+        link.note("Ignored the coordinates in the link: " + " ".join(problems))
+        return None
+    return lat, lon
+
+
+def _launch_from_link(link: LinkReader, places: Mapping[str, tuple[float, float]], v: RangeView) -> RangeView:
+    """`v` with the launch point the link names: a known place, or coordinates (with or without launch=custom)."""
+    launch = link.one(PARAM_LAUNCH, places.keys() | {CUSTOM}, "launch site", hint=f"; showing {v.launch}")
+    has_point = link.last(PARAM_LAT) is not None or link.last(PARAM_LON) is not None
+    if launch == CUSTOM or (launch is None and has_point):
+        point = _point_from_link(link)
+        return v if point is None else replace(v, launch=CUSTOM, lat=point[0], lon=point[1])
+    if launch is not None:
+        lat, lon = places[launch]
+        return replace(v, launch=launch, lat=float(lat), lon=float(lon))
+    return v
+
+
+def _system_from_link(link: LinkReader, systems: Mapping[str, float], v: RangeView) -> RangeView:
+    """`v` with the missile system the link names, or its custom range (with or without system=custom)."""
+    system = link.one(PARAM_SYSTEM, systems.keys() | {CUSTOM}, "missile system")
+    if system == CUSTOM or (system is None and link.last(PARAM_RANGE) is not None):
+        range_km = _checked_number(link, PARAM_RANGE, check_range, "the range")
+        return v if range_km is None else replace(v, system=CUSTOM, range_km=range_km)
+    if system is not None:
+        return replace(v, system=system, range_km=float(systems[system]))
+    return v
 
 
 def parse_range_params(
-    params: Mapping[str, str],
+    params: Params,
     places: Mapping[str, tuple[float, float]],
     systems: Mapping[str, float],
     default: RangeView,
 ) -> tuple[RangeView, list[str]]:
-    """Read a RangeView from query parameters; every bad or unknown value is replaced by the default with a notice.
+    """Read a RangeView from query parameters by the rules of dashboard.links (each key → its values, or one string).
 
-    `places` maps place_id → (lat, lon); `systems` maps system_id → range_km used for its ring.
+    Every bad or unknown value is replaced by the default with a notice. `places` maps place_id → (lat, lon);
+    `systems` maps system_id → range_km used for its ring.
     """
-    notices: list[str] = []
-    v = default
-    launch = params.get(PARAM_LAUNCH)
-    has_coords = PARAM_LAT in params or PARAM_LON in params
-    if launch is not None and launch != CUSTOM and launch not in places:
-        notices.append(f"Ignored the unknown launch site “{str(launch)[:40]}” in the link; showing {default.launch}.")
-        launch = None
-    if launch == CUSTOM or (launch is None and has_coords):
-        lat, lon = _number(params.get(PARAM_LAT)), _number(params.get(PARAM_LON))
-        problems = check_point(params.get(PARAM_LAT) if lat is None else lat, params.get(PARAM_LON) if lon is None else lon)
-        if problems:
-            notices.append("Ignored the coordinates in the link: " + " ".join(problems))
-        else:
-            v = RangeView(CUSTOM, float(lat), float(lon), v.system, v.range_km, v.speed_kmh, v.view)  # type: ignore[arg-type]
-    elif launch is not None:
-        plat, plon = places[launch]
-        v = RangeView(launch, float(plat), float(plon), v.system, v.range_km, v.speed_kmh, v.view)
-
-    system = params.get(PARAM_SYSTEM)
-    if system is not None and system != CUSTOM and system not in systems:
-        notices.append(f"Ignored the unknown missile system “{str(system)[:40]}” in the link.")
-        system = None
-    if system == CUSTOM or (system is None and PARAM_RANGE in params):
-        raw = params.get(PARAM_RANGE)
-        problems = check_range(raw if _number(raw) is None else _number(raw))
-        if problems:
-            notices.append("Ignored the range in the link: " + " ".join(problems))
-        else:
-            v = RangeView(v.launch, v.lat, v.lon, CUSTOM, float(_number(raw)), v.speed_kmh, v.view)  # type: ignore[arg-type]
-    elif system is not None:
-        v = RangeView(v.launch, v.lat, v.lon, system, float(systems[system]), v.speed_kmh, v.view)
-
-    if PARAM_SPEED in params:
-        raw = params.get(PARAM_SPEED)
-        problems = check_speed(raw if _number(raw) is None else _number(raw))
-        if problems:
-            notices.append("Ignored the cruise speed in the link: " + " ".join(problems))
-        else:
-            v = RangeView(v.launch, v.lat, v.lon, v.system, v.range_km, float(_number(raw)), v.view)  # type: ignore[arg-type]
-    if PARAM_VIEW in params:
-        raw = params.get(PARAM_VIEW)
-        if raw in VIEWS:
-            v = RangeView(v.launch, v.lat, v.lon, v.system, v.range_km, v.speed_kmh, str(raw))
-        else:
-            notices.append(f"Ignored the unknown view “{str(raw)[:40]}” in the link; use {' or '.join(VIEWS)}.")
-    return v, notices
+    link = LinkReader(params)
+    v = _system_from_link(link, systems, _launch_from_link(link, places, default))
+    if link.last(PARAM_SPEED) is not None:
+        speed = _checked_number(link, PARAM_SPEED, check_speed, "the cruise speed")
+        v = v if speed is None else replace(v, speed_kmh=speed)
+    view = link.one(PARAM_VIEW, VIEWS, "view", hint=f"; use {' or '.join(VIEWS)}")
+    return (v if view is None else replace(v, view=view)), link.notices
 
 
 def range_params(view: RangeView, default: RangeView) -> dict[str, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard import schema
+from dashboard import charts, schema
 from dashboard.data import Dataset
 from dashboard.schema import Table
 
@@ -86,3 +86,14 @@ def sources_cited(ds: Dataset) -> pd.DataFrame:
         .reset_index()
     )
     return out[["publisher", "title", "source_date", "records", "tables", "url"]].sort_values(["publisher", "source_date"]).reset_index(drop=True)
+
+
+def coverage(ds: Dataset) -> dict:
+    """The coverage part of the About page: charts `events_per_year`, `statements_per_year` and the
+    tables `by_region`, `by_actor` (coverage_by)."""
+    return {
+        "events_per_year": charts.counts_by_year(ds.events, "date", "Events per year"),
+        "statements_per_year": charts.counts_by_year(ds.statements, "date", "Statements per year"),
+        "by_region": coverage_by(ds, "region"),
+        "by_actor": coverage_by(ds, "actor"),
+    }

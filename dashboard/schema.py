@@ -272,6 +272,22 @@ TABLES: dict[str, Table] = {
 # Order to load in, so that references resolve to tables already loaded.
 LOAD_ORDER = ("actors", "places", "events", "statements", "missiles", "range_claims")
 
+# The provenance of every data file. Not one of TABLES: it describes the files rather than the subject.
+SOURCES = Table(
+    "sources",
+    "sources.csv",
+    "Where each file in data/ comes from and under what licence.",
+    (
+        Field("file", "text", "Name of a file in data/.", unique=True),
+        Field("title", "text", "Title of the source."),
+        Field("publisher", "text", "Who published it."),
+        Field("url", "url", "Address of the source; http(s) only.", required=False),
+        Field("accessed", "date", "When the source was retrieved (YYYY-MM-DD).", required=False),
+        Field("licence", "text", "Licence under which the file may be used."),
+        Field("notes", "text", "What was done to it, and anything else a re-user should know.", required=False),
+    ),
+)
+
 
 def inf_class(range_km: float) -> str:
     """Treaty class (by range only) of a range in km."""

@@ -26,7 +26,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dashboard.memory import release_memory
+from dashboard.links import LinkReader, echo, pick_one
 from dashboard.text import escape_markdown
 
 # Columns of a statements frame that the search looks in.
@@ -35,6 +35,7 @@ SEARCH_FIELDS = ("text", "speaker", "speaker_role", "venue", "translated_by", "s
 MAX_QUERY_CHARS = 2000
 MAX_TERMS = 16
 PER_PAGE = 20
+MAX_PAGE = 9_999_999  # a page number in a link beyond this is read as this (the page then says how many there are)
 # Characters that open or close a phrase.
 QUOTE_CHARS = frozenset('"“”„‟«»＂')
 # Between the fields of one statement in the index, so that a phrase never spans two fields.
@@ -171,8 +172,6 @@ def build_search_index(statements: pd.DataFrame) -> pd.DataFrame:
         {"statement_id": _str_array(ids), "doc": _str_array(joined), "topic_key": topic_keys.array},
         index=statements.index,
     )
-    del parts, joined
-    release_memory()  # the normalisation's scratch buffers, kept by the allocators otherwise
     return index
 
 
@@ -181,6 +180,19 @@ def index_matches(index: pd.DataFrame, statements: pd.DataFrame) -> bool:
     return len(index) == len(statements) and np.array_equal(
         index["statement_id"].to_numpy(dtype=object), statements["statement_id"].to_numpy(dtype=object)
     )
+
+
+def join_statements(statements: pd.DataFrame, index: pd.DataFrame, extra: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """`statements` (oldest first, with their search `index`) and the reader's `extra` statements as one frame and index.
+
+    Only `extra` is indexed (a few rows beside a large curated set); its rows get `is_user_data` True and index
+    labels after the curated ones. Returns (statements oldest first, their index, aligned).
+    """
+    start = int(statements.index.max()) + 1 if len(statements) else 0
+    mine = extra.reindex(columns=list(statements.columns)).assign(is_user_data=True)
+    mine.index = pd.RangeIndex(start, start + len(mine))
+    combined = sort_statements(pd.concat([statements, mine]), SORT_OLDEST)
+    return combined, pd.concat([index, build_search_index(mine)]).loc[combined.index]
 
 
 # --------------------------------------------------------------------------------------------
@@ -451,15 +463,19 @@ class SearchState:
 
 @dataclass
 class ParsedSearchState:
-    """A SearchState read from a link, plus a notice for every value that was ignored."""
+    """A SearchState read from a link, plus notices saying what in the link was ignored or changed."""
 
     state: SearchState
     notices: list[str] = field(default_factory=list)
 
 
-def _short(value: str, n: int = 60) -> str:
-    value = "".join(ch if ch.isprintable() else " " for ch in value)
-    return value if len(value) <= n else value[: n - 1] + "…"
+def _open_from_link(link: LinkReader, statement_ids: Collection[str]) -> str | None:
+    """The statement the link opens; one that does not exist (any more) gets a notice saying so."""
+    wanted = link.last(PARAM_OPEN)
+    found = pick_one(wanted, statement_ids) if wanted else None
+    if wanted and found is None:
+        link.note(f"There is no statement “{echo(wanted)}”; the link to it may be out of date.")
+    return found
 
 
 def parse_search_params(
@@ -468,51 +484,18 @@ def parse_search_params(
     topics: Collection[str],
     statement_ids: Collection[str],
 ) -> ParsedSearchState:
-    """Read the page's state from query parameters (each key → list of values); bad values are dropped with a notice."""
-    notices: list[str] = []
+    """Read the page's state from query parameters (each key → list of values) by the rules of dashboard.links.
 
-    def values(key: str) -> list[str]:
-        return [str(v) for v in params.get(key, [])]
-
-    query = " ".join(values(PARAM_QUERY))
-    if len(query) > MAX_QUERY_CHARS:
-        notices.append(f"The search text in the link was cut to its first {MAX_QUERY_CHARS:,} characters.")
-        query = query[:MAX_QUERY_CHARS]
-
-    def pick(key: str, allowed: Collection[str], what: str) -> tuple[str, ...]:
-        chosen: list[str] = []
-        for value in values(key):
-            if value in allowed:
-                if value not in chosen:
-                    chosen.append(value)
-            elif value.strip():
-                notices.append(f"Ignored unknown {what} “{_short(value)}” in the link.")
-        return tuple(chosen)
-
-    chosen_speakers = pick(PARAM_SPEAKER, speakers, "speaker")
-    chosen_topics = pick(PARAM_TOPIC, topics, "topic")
-
-    sort = SORT_NEWEST
-    for value in values(PARAM_SORT)[-1:]:
-        if value in SORTS:
-            sort = value
-        else:
-            notices.append(f"Ignored the order “{_short(value)}” in the link: use “newest” or “oldest”.")
-
-    page = 1
-    for value in values(PARAM_PAGE)[-1:]:
-        if value.strip().isdecimal() and len(value.strip()) < 8 and int(value) >= 1:
-            page = int(value)
-        else:
-            notices.append(f"Ignored the page number “{_short(value)}” in the link; showing page 1.")
-
-    open_id = None
-    for value in values(PARAM_OPEN)[-1:]:
-        if value in statement_ids:
-            open_id = value
-        elif value.strip():
-            notices.append(f"There is no statement “{_short(value)}”; the link to it may be out of date.")
-    return ParsedSearchState(SearchState(query, chosen_speakers, chosen_topics, sort, page, open_id), notices)
+    Bad values are dropped with a notice; a page number below 1 or above MAX_PAGE moves to the nearest bound.
+    """
+    link = LinkReader(params)
+    query = link.text(PARAM_QUERY, MAX_QUERY_CHARS, "search text")
+    chosen_speakers = link.many(PARAM_SPEAKER, speakers, "speaker")
+    chosen_topics = link.many(PARAM_TOPIC, topics, "topic")
+    sort = link.one(PARAM_SORT, SORTS, "order", hint=": use “newest” or “oldest”") or SORT_NEWEST
+    page = link.whole_number(PARAM_PAGE, (1, MAX_PAGE), "page number", hint="; showing page 1") or 1
+    open_id = _open_from_link(link, statement_ids)
+    return ParsedSearchState(SearchState(query, chosen_speakers, chosen_topics, sort, page, open_id), link.notices)
 
 
 def search_state_to_params(state: SearchState) -> dict[str, list[str]]:

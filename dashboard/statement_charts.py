@@ -6,7 +6,19 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts import CATEGORY_COLOURS, SIDE_COLOURS, base_layout, humanise, plotly_text
+from dashboard.charts import (
+    CATEGORY_COLOURS,
+    SIDE_COLOURS,
+    USER_COLOUR,
+    USER_LABEL,
+    USER_TAG,
+    base_layout,
+    empty_figure,
+    humanise,
+    plotly_text,
+)
+from dashboard.citations import QUOTE_TYPES, quote_label, quoted_text
+from dashboard.sides import OTHER, actor_sides, side_of
 
 COLOUR_BY_SIDE = "side"
 COLOUR_BY_TOPIC = "topic"
@@ -16,25 +28,8 @@ WEBGL_FROM = 5000
 # Above this many statements the timeline counts them per actor and year instead of drawing each one
 # (each point carries its own hover text: thousands of them would be megabytes and seconds per rerun).
 MAX_POINTS = 1000
-USER_DATA_COLOUR = "#7B2CBF"  # the reader's own uploads: a purple ring, a colour no side uses
 _EXCERPT_CHARS = 220
-_QUOTE_LABEL = {"verbatim": "Verbatim", "translation": "Translation", "paraphrase": "Paraphrase (not a direct quote)"}
 _SYMBOLS = {"verbatim": "circle", "translation": "diamond", "paraphrase": "square-open"}
-
-
-def excerpt(text: object, limit: int = _EXCERPT_CHARS) -> str:
-    """The first `limit` characters of a text, cut at a word and marked with an ellipsis when shortened."""
-    s = " ".join(("" if text is None else str(text)).split())
-    if len(s) <= limit:
-        return s
-    cut = s[:limit].rsplit(" ", 1)[0] or s[:limit]
-    return cut + "…"
-
-
-def quoted_excerpt(text: object, quote_type: str, limit: int = _EXCERPT_CHARS) -> str:
-    """An excerpt in quotation marks for verbatim words and translations; a paraphrase never gets quotation marks."""
-    short = excerpt(text, limit)
-    return short if quote_type == "paraphrase" else f"“{short}”"
 
 
 def timeline_frame(statements: pd.DataFrame, actors: pd.DataFrame, colour_by: str = COLOUR_BY_SIDE) -> pd.DataFrame:
@@ -42,11 +37,12 @@ def timeline_frame(statements: pd.DataFrame, actors: pd.DataFrame, colour_by: st
 
     Columns: statement_id, date, actor_name (y axis), side, group (colour: the side, or the first
     listed topic humanised), speaker, quote_type, hover_text (escaped, wrapped excerpt),
-    hover_who (escaped speaker and role), hover_topics (escaped).
+    hover_who (escaped speaker and role), hover_record (escaped citations.quote_label), hover_topics (escaped).
     """
     names = dict(zip(actors["actor_id"], actors["name"], strict=True))
-    sides = dict(zip(actors["actor_id"], actors["side"], strict=True))
-    side = [sides.get(a, "Other") for a in statements["actor"]]
+    sides = actor_sides(actors)
+    side = [sides.get(a, OTHER) for a in statements["actor"]]
+    translators = statements["translated_by"] if "translated_by" in statements.columns else [""] * len(statements)
     main_topic = [humanise(ts[0]) if isinstance(ts, list | tuple) and len(ts) else "No topic" for ts in statements["topics"]]
     who = [
         plotly_text(f"{sp}, {role}" if role else sp, width=70)
@@ -62,10 +58,11 @@ def timeline_frame(statements: pd.DataFrame, actors: pd.DataFrame, colour_by: st
             "speaker": statements["speaker"].to_numpy(),
             "quote_type": statements["quote_type"].to_numpy(),
             "hover_text": [
-                plotly_text(quoted_excerpt(t, q), width=70)
+                plotly_text(quoted_text(t, q, limit=_EXCERPT_CHARS), width=70)
                 for t, q in zip(statements["text"], statements["quote_type"], strict=True)
             ],
             "hover_who": who,
+            "hover_record": [plotly_text(quote_label(q, t), width=70) for q, t in zip(statements["quote_type"], translators, strict=True)],
             "hover_topics": [
                 plotly_text(", ".join(humanise(t) for t in ts) if isinstance(ts, list | tuple) else "", width=70)
                 for ts in statements["topics"]
@@ -83,26 +80,15 @@ def statements_timeline(
     marker shape tells verbatim (circle), translation (diamond) and paraphrase (open square) apart.
     Each point's customdata starts with its statement_id, which the page reads back on a click.
     More than `max_points` statements are counted per actor and year (marker area ~ count) instead; the
-    reader's own statements (`is_user_data`) are always drawn one by one, ringed in purple.
+    reader's own statements (`is_user_data`) are always drawn one by one, ringed in USER_COLOUR.
     """
-    fig = go.Figure()
     if statements.empty:
-        fig.add_annotation(
-            text="No statements match the search and filters",
-            showarrow=False,
-            font={"size": 16},
-            x=0.5,
-            y=0.5,
-            xref="paper",
-            yref="paper",
-        )
-        fig.update_xaxes(visible=False)
-        fig.update_yaxes(visible=False)
-        return base_layout(fig, "Statements over time", height=240)
+        return empty_figure("No statements match the search and filters", "Statements over time", height=240)
     user = statements["is_user_data"].to_numpy(bool) if "is_user_data" in statements.columns else None
     if len(statements) > max_points:
         return _counts_timeline(statements, actors, colour_by, user)
     frame = timeline_frame(statements, actors, colour_by)
+    fig = go.Figure()
     if colour_by == COLOUR_BY_TOPIC:
         groups = sorted(frame["group"].unique())
         colours = {g: CATEGORY_COLOURS[i % len(CATEGORY_COLOURS)] for i, g in enumerate(groups)}
@@ -133,7 +119,7 @@ def statements_timeline(
                         part["statement_id"],
                         part["hover_who"],
                         part["hover_text"],
-                        part["quote_type"].map(_QUOTE_LABEL).fillna(""),
+                        part["hover_record"],
                         part["hover_topics"],
                         strict=True,
                     )
@@ -164,7 +150,7 @@ def statements_timeline(
                 x=[None],
                 y=[None],
                 mode="markers",
-                name=_QUOTE_LABEL[quote_type].split(" (")[0],
+                name=QUOTE_TYPES[quote_type],
                 hoverinfo="skip",
                 marker={"size": 11, "color": "#555555", "symbol": symbol, "line": {"width": 1.5, "color": "#555555"}},
             )
@@ -199,16 +185,16 @@ def _finish_layout(fig: go.Figure, frame: pd.DataFrame, colour_by: str, title: s
 
 
 def _add_user_ring(fig: go.Figure, mine: pd.DataFrame) -> None:
-    """The reader's own statements (rows of timeline_frame): a purple ring round each point, clickable like the rest."""
+    """The reader's own statements (rows of timeline_frame): a USER_COLOUR ring round each point, clickable like the rest."""
     fig.add_trace(
         go.Scatter(
             x=mine["date"],
             y=mine["actor_name"],
             mode="markers",
-            name="Your data (ringed)",
-            marker={"size": 20, "symbol": "circle-open", "color": USER_DATA_COLOUR, "line": {"width": 2.5, "color": USER_DATA_COLOUR}},
+            name=f"{USER_LABEL} (ringed)",
+            marker={"size": 20, "symbol": "circle-open", "color": USER_COLOUR, "line": {"width": 2.5, "color": USER_COLOUR}},
             customdata=list(zip(mine["statement_id"], mine["hover_who"], mine["hover_text"], strict=True)),
-            hovertemplate="<b>%{customdata[1]}</b> (your data)<br>%{x|%d %b %Y}<br>%{customdata[2]}<br><i>Click to open</i><extra></extra>",
+            hovertemplate=f"<b>%{{customdata[1]}}</b> ({USER_TAG})<br>%{{x|%d %b %Y}}<br>%{{customdata[2]}}<br><i>Click to open</i><extra></extra>",
         )
     )
 
@@ -220,9 +206,8 @@ def timeline_counts(statements: pd.DataFrame, actors: pd.DataFrame, colour_by: s
     of the year, where the point is drawn), n (statements).
     """
     names = dict(zip(actors["actor_id"], actors["name"], strict=True))
-    sides = dict(zip(actors["actor_id"], actors["side"], strict=True))
     actor = statements["actor"].astype(str)
-    side = actor.map(sides).fillna("Other")
+    side = side_of(actor, actors)
     if colour_by == COLOUR_BY_TOPIC:
         first = statements["topics"].map(lambda ts: ts[0] if isinstance(ts, list | tuple) and len(ts) else "")
         group = first.map({t: humanise(t) if t else "No topic" for t in first.unique()})

@@ -9,17 +9,43 @@ from __future__ import annotations
 
 import csv
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
+from typing import NamedTuple
 
 import geopandas as gpd
 import pandas as pd
 
 from dashboard import schema
-from dashboard.data import Dataset, Problem, assign_regions, read_csv_rows, validate_rows
+from dashboard.data import (
+    MAX_CELL_CHARS,
+    Dataset,
+    Problem,
+    assign_regions,
+    derive_statements,
+    read_csv_rows,
+    regions_of_places,
+    validate_rows,
+)
 
-MAX_BYTES = 5 * 1024 * 1024  # matches server.maxUploadSize in .streamlit/config.toml
+# server.maxUploadSize = 5 in .streamlit/config.toml is "5 MB", which Streamlit's upload widget counts as 5,000,000
+# bytes in browsers on Linux and macOS but 5 MiB on Windows (and the server as 5 MiB): the smallest is the limit
+# everywhere, so a file is refused the same way whatever the reader's computer. test_uploads.py checks the two agree.
+MAX_BYTES = 5_000_000
 MAX_ROWS = 50_000
+# The widest template (statements) has 17 columns; 200 leaves room for a reader's own, and refuses at once the
+# absurd shapes (tens of thousands of columns) before any per-column work is done.
+MAX_COLUMNS = 200
+
+
+def limits_text() -> str:
+    """The limits an upload is held to, as the page (and the README) state them."""
+    return (
+        f"Limits per file: 5 MB ({MAX_BYTES:,} bytes), {MAX_ROWS:,} rows, {MAX_COLUMNS:,} columns "
+        f"and {MAX_CELL_CHARS:,} characters in any one cell."
+    )
 KINDS = ("events", "places", "statements")
 USER_SOURCE_PUBLISHER = "your data"
 
@@ -83,31 +109,127 @@ def _empty_frame(kind: str) -> pd.DataFrame:
 # Bytes to text
 
 
-def decode(raw: bytes) -> tuple[str | None, str, str | None]:
-    """Decode uploaded bytes: (text, encoding name, error message)."""
+class Decoded(NamedTuple):
+    """Uploaded bytes as text (None when refused), the encoding read, why it was refused, and a note for the reader."""
+
+    text: str | None
+    encoding: str
+    error: str | None = None
+    note: str | None = None
+
+
+def decode(raw: bytes) -> Decoded:
+    """Decode uploaded bytes. NUL characters are refused wherever they are: text never holds one."""
+    decoded = _decode_unicode(raw)
+    if decoded is None:
+        decoded = _decode_8bit(raw)
+    if decoded.text is not None and "\x00" in decoded.text:
+        return Decoded(None, decoded.encoding, _nul_refusal(decoded.text))
+    return decoded
+
+
+def _decode_unicode(raw: bytes) -> Decoded | None:
+    """UTF-8 or UTF-16 announced by a byte-order mark, UTF-16 without one, or a known binary format; else None."""
     if raw.startswith(b"\xef\xbb\xbf"):
         try:
-            return raw[3:].decode("utf-8"), "UTF-8 with BOM", None
+            return Decoded(raw[3:].decode("utf-8"), "UTF-8 with BOM")
         except UnicodeDecodeError as exc:
-            return None, "UTF-8 with BOM", _bad_bytes(raw[3:], exc)
+            return Decoded(None, "UTF-8 with BOM", _bad_bytes(raw[3:], exc))
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return raw.decode("utf-16"), "UTF-16", None
-        except UnicodeDecodeError:
-            return None, "UTF-16", "the file says it is UTF-16 but contains invalid bytes"
-    for label, magic in ((lbl, m) for m, lbl in _MAGIC):
+        return _decode_utf16(raw, "utf-16", "UTF-16")
+    for magic, label in _MAGIC:
         if raw.startswith(magic):
-            return None, "binary", f"this looks like {label}, not a CSV text file"
-    if b"\x00" in raw[:4096]:
-        return None, "binary", "this looks like a binary file (it contains NUL bytes), not a CSV text file"
+            return Decoded(None, "binary", f"this looks like {label}, not a CSV text file")
+    codec = _utf16_without_bom(raw[:4096])
+    if codec:
+        return _decode_utf16(raw, codec, f"UTF-16 ({'little' if codec.endswith('le') else 'big'}-endian, no byte-order mark)")
+    if b"\x00" in raw:
+        return Decoded(None, "binary", _nul_refusal(raw))
+    return None
+
+
+def _decode_utf16(raw: bytes, codec: str, name: str) -> Decoded:
     try:
-        return raw.decode("utf-8"), "UTF-8", None
+        return Decoded(raw.decode(codec), name)
     except UnicodeDecodeError as exc:
-        utf8_error = exc
+        # Two bytes a character: the line is that of the last whole character before the fault.
+        line = raw[: exc.start].decode(codec, "replace").count("\n") + 1
+        return Decoded(None, name, f"the file reads as {name} but has invalid bytes on line {line}: save it as UTF-8 CSV")
+
+
+def _utf16_without_bom(sample: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' when `sample` is UTF-16 text without a byte-order mark, else None.
+
+    In UTF-16 every character of a Latin script, digit, comma or line break has a NUL as one of its two bytes,
+    always the same one; binary data has its NULs anywhere. So: NULs in at least a quarter of the odd (or even)
+    bytes and almost none in the others.
+    """
+    pairs = len(sample) // 2
+    if pairs < 4:
+        return None
+    even, odd = sample[0 : 2 * pairs : 2].count(0), sample[1 : 2 * pairs : 2].count(0)
+    if odd >= pairs / 4 and even <= pairs / 100:
+        return "utf-16-le"
+    if even >= pairs / 4 and odd <= pairs / 100:
+        return "utf-16-be"
+    return None
+
+
+def _decode_8bit(raw: bytes) -> Decoded:
+    """UTF-8; else Windows-1252 (what spreadsheets on Windows save); a file that mixes the two is read line by line."""
     try:
-        return raw.decode("cp1252"), "Windows-1252", None
+        return Decoded(raw.decode("utf-8"), "UTF-8")
     except UnicodeDecodeError:
-        return None, "unknown", _bad_bytes(raw, utf8_error) + " (it is neither UTF-8 nor Windows-1252)"
+        pass
+    # Bytes that are not part of UTF-8 become lone surrogates (U+DC80..U+DCFF); each is then read as the Windows-1252
+    # character of that byte. One pass in C, however many lines the file has.
+    text = raw.decode("utf-8", "surrogateescape")
+    mended = text.translate(_CP1252_OF_ESCAPED)
+    undefined = _ESCAPED.search(mended)  # one of the five bytes Windows-1252 does not define
+    if undefined:
+        return Decoded(None, "unknown", _neither(text.count("\n", 0, undefined.start()) + 1))
+    if _ESCAPED.sub("", text).isascii():  # nothing else was UTF-8: the whole file is Windows-1252
+        return Decoded(mended, "Windows-1252")
+    shown = [text.count("\n", 0, m.start()) + 1 for m in islice(_ESCAPED_LINE.finditer(text), 10)]
+    note = (
+        f"This file mixes two encodings: read the bytes that are not UTF-8 on "
+        f"{_lines(shown, total=len(_ESCAPED_LINE.findall(text)))} as Windows-1252, and the rest as UTF-8. "
+        "Check the accented letters on those lines, or save the whole file as UTF-8 CSV."
+    )
+    return Decoded(mended, "UTF-8 and Windows-1252", note=note)
+
+
+_CP1252_OF_ESCAPED = {0xDC00 + b: bytes([b]).decode("cp1252") for b in range(0x80, 0x100) if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)}
+_ESCAPED = re.compile("[\udc80-\udcff]+")
+# A line holding an escaped byte. Anchored, and no backtracking: linear in the length of the text.
+_ESCAPED_LINE = re.compile("^[^\n\udc80-\udcff]*[\udc80-\udcff][^\n]*", re.MULTILINE)
+
+
+def _neither(line: int) -> str:
+    return f"invalid bytes on line {line}: save the file as UTF-8 CSV (it is neither UTF-8 nor Windows-1252)"
+
+
+def _lines(numbers: list[int], total: int | None = None) -> str:
+    """`line 4`, `lines 4, 9 and 12`, or (when `total` says there are more than listed) `lines 4, 9, 12 and 37 more`."""
+    total = len(numbers) if total is None else total
+    if total == 1:
+        return f"line {numbers[0]}"
+    listed = ", ".join(str(n) for n in numbers)
+    if total > len(numbers):
+        return f"lines {listed} and {total - len(numbers):,} more"
+    return f"lines {listed.rsplit(', ', 1)[0]} and {numbers[-1]}"
+
+
+def _nul_refusal(data: str | bytes, shown: int = 3) -> str:
+    """The refusal for text holding NUL characters, naming the first lines that do."""
+    nul, newline = ("\x00", "\n") if isinstance(data, str) else (b"\x00", b"\n")
+    lines: list[int] = []
+    start = 0
+    while len(lines) < shown and (at := data.find(nul, start)) >= 0:
+        lines.append(data.count(newline, 0, at) + 1)
+        start = (data.find(newline, at) + 1) or len(data)  # on to the next line
+    more = " and later" if data.find(nul, start) >= 0 else ""
+    return f"this looks like a binary file (it contains NUL bytes, on {_lines(lines)}{more}), not a CSV text file"
 
 
 def _bad_bytes(raw: bytes, exc: UnicodeDecodeError) -> str:
@@ -264,75 +386,137 @@ def read_upload(
     `reference` supplies the ids that references must resolve to (curated actors, places, events),
     `regions` the polygons that give each row its region, and `user_places` places the reader uploaded
     earlier. Returns accepted rows, rejects (line, column, reason, original cells) and messages.
+    Every check is linear in the size of the file; files over MAX_BYTES, MAX_COLUMNS or MAX_ROWS are refused whole.
     """
     if kind not in KINDS:
         return _empty_result("events", f"Unknown kind of data “{kind}”: choose events, places or statements.")
     label = name or "upload.csv"
-    if len(raw) == 0:
-        return _empty_result(kind, f"{label} is empty.")
-    if len(raw) > MAX_BYTES:
-        return _empty_result(kind, f"{label} is {len(raw) / 1e6:.1f} MB; the limit is {MAX_BYTES / 1e6:.0f} MB. Split it into smaller files.")
-    text, encoding, error = decode(raw)
-    detected = {"encoding": encoding}
-    if text is None:
-        return _empty_result(kind, f"{label}: {error}.", detected)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.strip():
-        return _empty_result(kind, f"{label} has no text in it.", detected)
-    delimiter = sniff_delimiter(text)
-    detected["delimiter"] = {"\t": "tab", ",": "comma", ";": "semicolon"}[delimiter]
-    if delimiter != ",":
-        text = _to_commas(text, delimiter)
-    header, rows, read_problems = read_csv_rows(text, label)
-    header = [h.strip().lstrip("\ufeff") for h in header]
-    if not rows and not read_problems:
-        return _empty_result(kind, f"{label} has a header row but no data rows.", detected)
-    if len(rows) > MAX_ROWS:
-        return _empty_result(kind, f"{label} has {len(rows):,} rows; the limit is {MAX_ROWS:,}. Split it into smaller files.", detected)
+    detected: dict[str, str] = {}
     notes: list[str] = []
-    acled = kind == "events" and is_acled(header)
-    if acled:
-        detected["format"] = "ACLED export"
-        rows = map_acled(rows, reference.actors)
-        header = list(rows[0][1]) if rows else [f.name for f in _with_table_fields("events").stored_fields]
-        notes.append(
-            "Read as an ACLED export: actors are matched by name, coordinates kept, and the record date is ACLED's "
-            "timestamp (or the event date where the file has none)."
-        )
-    else:
-        detected["format"] = "INF Watch template"
-        lower = {h.lower(): h for h in header}
-        rows = [(line, {k.strip().lower() if k.strip().lower() in lower else k: v for k, v in row.items()}) for line, row in rows]
-        header = [h.lower() for h in header]
-    dupes = sorted({h for h in header if h and header.count(h) > 1})
+    text, refusal = _upload_text(raw, label, detected, notes)
+    parsed, refusal = _upload_rows(text, label, detected) if refusal is None else (None, refusal)
+    if parsed is None:
+        return _empty_result(kind, str(refusal), detected)
+    header, rows, acled = _to_template_columns(kind, parsed.header, parsed.rows, reference, detected, notes)
+    dupes = sorted(h for h, n in Counter(h for h in header if h).items() if n > 1)
     if dupes:
         return _empty_result(kind, f"{label}: the column(s) {', '.join(dupes)} appear more than once in the header.", detected)
     table = _with_table_fields(kind)
-    float_cols = tuple(f.name for f in table.stored_fields if f.kind == "float")
-    _clean_numbers(rows, float_cols, notes)
+    _clean_numbers(rows, tuple(f.name for f in table.stored_fields if f.kind == "float"), notes)
     raw_rows = {line: dict(row) for line, row in rows}
     frame, row_problems = validate_rows(table, header, rows, label)
-    unknown = [p for p in row_problems if p.line == 1 and p.message.startswith("unknown column")]
-    missing = [p for p in row_problems if p.line == 1 and "missing from the header" in p.message]
-    row_problems = [p for p in row_problems if p not in unknown and p not in missing]
+    unknown, missing, row_problems = _split_header_problems(row_problems)
     if unknown:
         notes.append("Ignored column(s) this dashboard does not use: " + ", ".join(str(p.column) for p in unknown) + ".")
     if missing:
         return UploadResult(kind, _empty_frame(kind), _rejects_frame([], raw_rows), [str(p) for p in missing] + notes, detected)
-    # Swapped coordinates deserve a hint, not just "out of range".
-    row_problems = [
-        Problem(p.file, p.line, p.column, f"{p.message}: {_swap_hint(raw_rows[p.line])}")
-        if p.column == "lat" and p.line in raw_rows and _swap_hint(raw_rows[p.line])
-        else Problem(p.file, p.line, p.column, "no actor this dashboard knows could be matched in actor1, actor2 or country")
-        if acled and p.column == "actors" and "required but empty" in p.message
-        else p
-        for p in row_problems
-    ]
+    row_problems = _explain(row_problems, raw_rows, acled)
     frame = frame[~frame["_line"].isin({p.line for p in row_problems if p.line})]
     frame, ref_problems = _check_upload_references(kind, frame, reference, user_places, label)
     accepted = _derive_upload(kind, frame, regions, reference, user_places)
-    rejects = _rejects_frame([*read_problems, *row_problems, *ref_problems], raw_rows)
+    rejects = _rejects_frame([*parsed.problems, *row_problems, *ref_problems], raw_rows)
     return UploadResult(kind, accepted, rejects, notes, detected)
+
+
+class _Rows(NamedTuple):
+    header: list[str]
+    rows: list[tuple[int, dict[str, str]]]
+    problems: list[Problem]  # rows that could not be read (ragged, unclosed quote, cell too long)
+
+
+def _upload_text(raw: bytes, label: str, detected: dict[str, str], notes: list[str]) -> tuple[str, str | None]:
+    """The file as text with `\\n` line ends, or a refusal: empty, too big, binary or undecodable."""
+    if len(raw) == 0:
+        return "", f"{label} is empty."
+    if len(raw) > MAX_BYTES:
+        return "", f"{label} is {len(raw):,} bytes; the limit is 5 MB ({MAX_BYTES:,} bytes). Split it into smaller files."
+    decoded = decode(raw)
+    detected["encoding"] = decoded.encoding
+    if decoded.text is None:
+        return "", f"{label}: {decoded.error}."
+    if decoded.note:
+        notes.append(decoded.note)
+    text = decoded.text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        return "", f"{label} has no text in it."
+    return text, None
+
+
+def _upload_rows(text: str, label: str, detected: dict[str, str]) -> tuple[_Rows | None, str | None]:
+    """Header and rows of the text (any separator), or a refusal: too many columns, no data rows, too many rows."""
+    delimiter = sniff_delimiter(text)
+    detected["delimiter"] = {"\t": "tab", ",": "comma", ";": "semicolon"}[delimiter]
+    width = _header_width(text, delimiter)
+    if width > MAX_COLUMNS:
+        return None, (
+            f"{label} has {width:,} columns; the limit is {MAX_COLUMNS:,}. Keep the template's columns "
+            "(and a few of your own) and upload it again."
+        )
+    if delimiter != ",":
+        text = _to_commas(text, delimiter)
+    header, rows, problems = read_csv_rows(text, label, max_rows=MAX_ROWS)
+    header = [h.strip().lstrip("\ufeff") for h in header]
+    if not rows and not problems:
+        return None, f"{label} has a header row but no data rows."
+    if len(rows) + sum(p.line != 1 for p in problems) > MAX_ROWS:
+        return None, f"{label} has more than {MAX_ROWS:,} rows; the limit is {MAX_ROWS:,}. Split it into smaller files."
+    return _Rows(header, rows, problems), None
+
+
+def _header_width(text: str, delimiter: str) -> int:
+    """Number of cells on the first line, read before anything else so that absurd widths cost nothing."""
+    end = text.find("\n")
+    try:
+        return len(next(csv.reader([text[: end if end >= 0 else len(text)]], delimiter=delimiter), []))
+    except csv.Error:
+        return 0  # a header cell over the cell limit: read_csv_rows names it
+
+
+def _to_template_columns(
+    kind: str, header: list[str], rows: list[tuple[int, dict[str, str]]], reference: Dataset, detected: dict[str, str], notes: list[str]
+) -> tuple[list[str], list[tuple[int, dict[str, str]]], bool]:
+    """Header and rows under the template's lower-case column names, an ACLED export mapped onto events; and whether it was ACLED."""
+    if kind == "events" and is_acled(header):
+        detected["format"] = "ACLED export"
+        rows = map_acled(rows, reference.actors)
+        notes.append(
+            "Read as an ACLED export: actors are matched by name, coordinates kept, and the record date is ACLED's "
+            "timestamp (or the event date where the file has none)."
+        )
+        return (list(rows[0][1]) if rows else [f.name for f in _with_table_fields("events").stored_fields]), rows, True
+    detected["format"] = "INF Watch template"
+    lower = {h: h.strip().lower() for h in header}  # once per column, not once per cell
+    if any(h != low for h, low in lower.items()):
+        rows = [(line, {lower.get(k, k): v for k, v in row.items()}) for line, row in rows]
+    return [h.lower() for h in header], rows, False
+
+
+def _split_header_problems(problems: list[Problem]) -> tuple[list[Problem], list[Problem], list[Problem]]:
+    """(unknown columns, missing required columns, every other problem), in one pass."""
+    unknown: list[Problem] = []
+    missing: list[Problem] = []
+    rest: list[Problem] = []
+    for p in problems:
+        if p.line == 1 and p.message.startswith("unknown column"):
+            unknown.append(p)
+        elif p.line == 1 and "missing from the header" in p.message:
+            missing.append(p)
+        else:
+            rest.append(p)
+    return unknown, missing, rest
+
+
+def _explain(problems: list[Problem], raw_rows: dict[int, dict[str, str]], acled: bool) -> list[Problem]:
+    """Swapped coordinates deserve a hint, not just "out of range"; an ACLED row without a known actor says so."""
+    out = []
+    for p in problems:
+        hint = _swap_hint(raw_rows[p.line]) if p.column == "lat" and p.line in raw_rows else None
+        if hint:
+            p = Problem(p.file, p.line, p.column, f"{p.message}: {hint}")
+        elif acled and p.column == "actors" and "required but empty" in p.message:
+            p = Problem(p.file, p.line, p.column, "no actor this dashboard knows could be matched in actor1, actor2 or country")
+        out.append(p)
+    return out
 
 
 def _to_commas(text: str, delimiter: str) -> str:
@@ -398,8 +582,8 @@ def _derive_upload(
     if user_places is not None and len(user_places):
         place_region.update(zip(user_places["place_id"], user_places["region"], strict=True))
     if kind == "events":
+        region = pd.Series(regions_of_places(frame["place_id"], place_region), index=frame.index, dtype=object)
         has_xy = frame["lat"].notna() & frame["lon"].notna()
-        region = pd.Series([place_region.get(p, schema.REGION_ELSEWHERE) for p in frame["place_id"]], index=frame.index, dtype=object)
         if has_xy.any():
             pts = gpd.GeoDataFrame(frame[has_xy], geometry=gpd.points_from_xy(frame.loc[has_xy, "lon"], frame.loc[has_xy, "lat"]), crs="EPSG:4326")
             from_xy = assign_regions(pts, regions)
@@ -407,11 +591,7 @@ def _derive_upload(
             region[use] = from_xy[use[use].index]
         return frame.assign(region=region.astype(str), is_user_data=True)
     event_region = dict(zip(reference.events["event_id"], reference.events["region"], strict=True))
-    region = [
-        next((r for r in (place_region.get(p), event_region.get(e)) if r and r != schema.REGION_ELSEWHERE), schema.REGION_ELSEWHERE)
-        for p, e in zip(frame["place_id"], frame["event_id"], strict=True)
-    ]
-    return frame.assign(is_verbatim=frame["quote_type"] != "paraphrase", region=region, is_user_data=True)
+    return derive_statements(frame, place_region, event_region).assign(is_user_data=True)
 
 
 def template_csv(kind: str, example: dict[str, str]) -> bytes:

@@ -117,3 +117,13 @@ def test_views_project_their_centre_to_the_origin():
         assert abs(x[0]) < 1e-6 and abs(y[0]) < 1e-6
     with pytest.raises(KeyError):
         basemap.get_view("atlantis")
+
+
+def test_sea_labels_come_from_the_places_of_kind_sea_or_strait():
+    from dashboard.basemap import seas_of
+    from dashboard.data import load_places
+
+    places = load_places()
+    seas = seas_of(places)
+    assert list(seas.columns) == ["name", "lon", "lat"]
+    assert len(seas) == (places["kind"] == "sea_or_strait").sum() > 0 and "Black Sea" in set(seas["name"])

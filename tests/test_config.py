@@ -19,7 +19,8 @@ def test_streamlit_config_is_safe_for_a_public_deployment():
     assert cfg["client"]["showErrorDetails"] == "none"
     assert 1 <= cfg["server"]["maxUploadSize"] <= 10
     assert cfg["browser"]["gatherUsageStats"] is False
-    assert cfg["server"]["enableStaticServing"] is True
+    # The maps are drawn on km axes from the shipped boundaries: nothing needs serving as a static file.
+    assert cfg["server"].get("enableStaticServing", False) is False
 
 
 def test_requirements_txt_matches_pyproject():
@@ -68,3 +69,11 @@ def test_readme_data_dictionary_names_every_field():
         assert f"data/{table.file}" in readme
         for fld in table.fields:
             assert f"| `{fld.name}` |" in readme, f"{table.name}.{fld.name} is not in the README's data dictionary"
+
+
+def test_tables_have_no_download_or_copy_of_their_own():
+    """st.dataframe's toolbar "Download as CSV" writes formula cells from an upload as they are: it is turned off,
+    and every download is one of the app's buttons, which go through dashboard/export.py."""
+    assert _config()["client"]["disableDataExport"] is True
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "client.disableDataExport" in readme

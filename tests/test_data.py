@@ -267,3 +267,122 @@ def test_quoted_line_breaks_keep_exact_line_numbers(tmp_path):
     assert data.read_simple_csv(text) is None  # a record spans two lines: the careful reader is used
     with pytest.raises(DataValidationError, match=r"events.csv, line 5, column 'date': '2016-02-30' is not a real calendar date"):
         load_dataset(folder)
+
+
+def test_a_statement_takes_its_places_region_or_failing_that_its_events():
+    from dashboard.data import derive_statements, regions_of_places
+
+    assert regions_of_places(["a", "zz"], {"a": "Baltic"}) == ["Baltic", "Elsewhere"]
+    frame = pd.DataFrame({"place_id": ["a", "", "b", ""], "event_id": ["", "e", "e", ""],
+                          "quote_type": ["verbatim", "paraphrase", "translation", "verbatim"]})
+    out = derive_statements(frame, {"a": "Baltic", "b": "Elsewhere"}, {"e": "Black Sea"})
+    assert list(out["region"]) == ["Baltic", "Black Sea", "Black Sea", "Elsewhere"]
+    assert list(out["is_verbatim"]) == [True, False, True, True]
+
+
+# ---- Every file the app reads is checked, and named as data/... (never by its place on the server)
+
+
+def _truncate(path):
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def _points_instead_of_areas(path):
+    path.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"name": "Crimea", "country": "Ukraine", '
+                    '"occupied_by": "Russia", "occupied_since": "2014"}, "geometry": {"type": "Point", "coordinates": [34, 45]}}]}',
+                    encoding="utf-8")
+
+
+def _without_property(path):
+    path.write_text(path.read_text(encoding="utf-8").replace('"occupied_by"', '"occupier"'), encoding="utf-8")
+
+
+def _no_features(path):
+    path.write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
+
+
+def _without_regions_record(path):
+    path.write_text("".join(ln for ln in path.read_text(encoding="utf-8").splitlines(keepends=True) if not ln.startswith("regions.geojson")),
+                    encoding="utf-8")
+
+
+def _bad_source_url(path):
+    path.write_text(path.read_text(encoding="utf-8").replace("https://www.naturalearthdata.com", "javascript:alert(1)//", 1), encoding="utf-8")
+
+
+# (file, how it is broken, words in the message)
+SUPPORT_CASES = [
+    ("countries.geojson", _truncate, "data/countries.geojson: cannot be read as GeoJSON"),
+    ("occupied_areas.geojson", _points_instead_of_areas, "data/occupied_areas.geojson: 1 feature(s) are not areas (feature 1 has Point)"),
+    ("occupied_areas.geojson", _without_property, "data/occupied_areas.geojson, column 'occupied_by': property missing from the features"),
+    ("regions.geojson", _no_features, "data/regions.geojson: the file has no features"),
+    ("regions.geojson", lambda p: p.unlink(), "data/regions.geojson: the file is missing"),
+    ("sources.csv", lambda p: p.unlink(), "data/sources.csv: the file is missing"),
+    ("sources.csv", _without_regions_record, "data/sources.csv, column 'file': no record for data/regions.geojson"),
+    ("sources.csv", _bad_source_url, "data/sources.csv, line 8, column 'url': 'javascript:alert(1)//"),
+]
+
+
+@pytest.mark.parametrize(("file", "breaks", "words"), SUPPORT_CASES, ids=[f"{c[0]}-{c[1].__name__}" for c in SUPPORT_CASES])
+def test_a_broken_geometry_or_sources_file_fails_the_check_with_one_readable_message(tmp_path, capsys, file, breaks, words):
+    folder = fixtures.write_dataset(tmp_path / "data")
+    breaks(folder / file)
+    with pytest.raises(DataValidationError) as info:
+        load_dataset(folder)
+    assert words in str(info.value)
+    assert str(tmp_path) not in str(info.value) and "/tmp" not in str(info.value)
+    assert data.main(["--check", "--data-dir", str(folder)]) == 1
+    err = capsys.readouterr().err
+    assert words in err and str(tmp_path) not in err
+
+
+def test_loaders_of_the_supporting_files_raise_the_same_readable_error(tmp_path):
+    folder = fixtures.write_dataset(tmp_path / "data")
+    (folder / "sources.csv").unlink()
+    _truncate(folder / "countries.geojson")
+    with pytest.raises(DataValidationError, match="data/sources.csv: the file is missing"):
+        data.load_sources(folder)
+    with pytest.raises(DataValidationError, match="data/countries.geojson: cannot be read as GeoJSON"):
+        data.load_countries(folder)
+
+
+def test_every_file_the_app_reads_is_covered_by_the_check():
+    checked = {t.file for t in data.schema.TABLES.values()} | set(data.GEOJSON_FILES) | {data.SOURCES_FILE}
+    assert checked == {p.name for p in data.DATA_DIR.iterdir() if p.suffix in (".csv", ".geojson")}
+
+
+def test_a_nul_character_in_a_table_is_named_with_its_line(tmp_path):
+    folder = fixtures.write_dataset(tmp_path / "data")
+    path = folder / "actors.csv"
+    path.write_bytes(path.read_bytes() + b"extra,Ex\x00tra,state,Other,,\n")
+    with pytest.raises(DataValidationError, match=r"data/actors.csv, line 6: the file contains a NUL character"):
+        load_dataset(folder)
+
+
+# ---- Cell and row limits, and headers of any width at linear cost
+
+
+def test_the_cell_limit_is_the_csv_modules_own():
+    import csv
+
+    assert csv.field_size_limit() == data.MAX_CELL_CHARS
+
+
+def test_a_cell_over_the_limit_is_named_with_its_line_not_blamed_on_a_quote():
+    text = "a,b\n1,2\n3," + "x" * (data.MAX_CELL_CHARS + 1) + "\n5,6\n"
+    header, rows, problems = data.read_csv_rows(text, "f.csv")
+    assert [line for line, _ in rows] == [2]
+    assert str(problems[0]).startswith(f"f.csv, line 3: a cell starting on this line is longer than {data.MAX_CELL_CHARS:,} characters")
+    assert "check for an unclosed quote" not in str(problems[0])
+
+
+def test_reading_stops_one_row_past_the_limit():
+    header, rows, problems = data.read_csv_rows("a\n" + "1\n" * 1000, "f.csv", max_rows=10)
+    assert len(rows) == 11 and not problems
+
+
+def test_header_problems_of_a_very_wide_header_are_each_named_once():
+    header = [f"c{i}" for i in range(50_000)] + ["c7", ""]
+    header_, rows, problems = data.read_csv_rows(",".join(header) + "\n" + "," * (len(header) - 1) + "\n", "f.csv")
+    assert [str(p) for p in problems] == ["f.csv, line 1, column 'c7': this column name appears more than once",
+                                          "f.csv, line 1: column 50002 of the header has no name"]

@@ -96,10 +96,6 @@ def test_side_colour_scale_maps_each_code_to_its_side_colour():
         assert bands and all(colour == SIDE_COLOURS[side] for colour, _ in bands), side
 
 
-def test_places_without_an_operator_count_as_other():
-    assert list(mf.side_of(pd.Series(["usa", "", "rus", "nobody"]), ACTORS)) == ["NATO", "Other", "Russia", "Other"]
-
-
 def _roles(fig, role):
     return [t for t in fig.data if (t.meta or {}).get("role") == role]
 
@@ -158,13 +154,6 @@ def test_empty_selection_draws_no_highlight_and_no_markers(maps):
     fig = mf.build_map_figure(maps["baltic"], empty)
     assert not _roles(fig, "places") and not _roles(fig, "selected") and not _roles(fig, "events")
     assert _roles(fig, "land")
-
-
-def test_count_outside_view(ds, maps):
-    two = ds.places[ds.places["place_id"].isin(["washington", "kaliningrad"])]
-    markers = mf.build_marker_table(two, ds.events, ds.actors, maps["baltic"])
-    assert mf.count_outside_view(markers, maps["baltic"]) == 1  # Washington, not Kaliningrad
-    assert mf.count_outside_view(markers[markers["place_id"] == "kaliningrad"], maps["baltic"]) == 0
 
 
 def test_place_ids_from_selection_reads_click_box_and_lasso():

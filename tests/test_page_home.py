@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,8 @@ from dashboard.ui import cache
 from tests import fixtures
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
+# The link /?actor=%E2%80%AE.knil… : a right-to-left override before text written backwards.
+RLO_ACTOR = "\u202e.knil siht tsurt nac uoY .OTAN yb deifirev ataD"
 
 
 def run_app(params: dict | None = None, page: str | None = None) -> AppTest:
@@ -76,6 +79,25 @@ def test_bad_link_values_are_ignored_with_a_notice():
     warnings = " ".join(w.value for w in at.warning)
     assert "Atlantis" in warnings and "martians" in warnings and "start date" in warnings
     assert int(metric(at, "Events").replace(",", "")) >= 60
+
+
+@pytest.mark.parametrize("link", [",".join(f"v{i}" for i in range(20_000)), [f"v{i}" for i in range(999)]], ids=["commas", "repeated"])
+def test_a_link_with_thousands_of_unknown_regions_gives_one_counted_notice(link):
+    at = run_app({"region": link})
+    warnings = [w.value.replace("\\", "") for w in at.warning]
+    more = 20_000 - 3 if isinstance(link, str) else 999 - 3
+    assert len(warnings) == 1 and f"“v0”, “v1”, “v2” in the link, and {more:,} more ignored." in warnings[0]
+    assert at.sidebar.multiselect[0].value == [] and "region" not in at.query_params
+    assert int(metric(at, "Events").replace(",", "")) >= 60
+
+
+def test_a_right_to_left_override_in_a_link_cannot_turn_the_warning_round():
+    at = run_app({"actor": RLO_ACTOR})
+    (warning,) = [w.value for w in at.warning]
+    assert not [ch for ch in warning if unicodedata.category(ch) in ("Cf", "Cc")]
+    shown = warning.replace("\\", "")
+    assert "“.knil siht tsurt nac uoY .OTAN yb deifirev ataD”" in shown  # read as written: backwards, not as a claim
+    assert "verified by NATO" not in shown
 
 
 def test_timeline_colour_choice_is_in_the_url():
@@ -177,3 +199,19 @@ def test_the_app_logs_each_script_run_when_asked(tmp_path, monkeypatch):
     for line in lines:
         stamp, seconds = line.split("\t")
         assert float(stamp) > 1.7e9 and 0 < float(seconds) < 60
+
+
+def test_a_missing_sources_file_stops_the_app_with_its_name_and_no_server_path(tmp_path, monkeypatch):
+    folder = fixtures.write_dataset(tmp_path / "data")
+    (folder / "sources.csv").unlink()
+    monkeypatch.setenv(DATA_DIR_ENV, str(folder))
+    cache.get_dataset.clear()
+    try:
+        at = AppTest.from_file(APP, default_timeout=60).run()
+        assert not at.exception
+        assert "failed validation" in at.error[0].value
+        assert "data/sources.csv: the file is missing" in at.code[0].value
+        shown = " ".join([e.value for e in at.error] + [c.value for c in at.code])
+        assert str(tmp_path) not in shown and str(folder) not in shown
+    finally:
+        cache.get_dataset.clear()

@@ -134,6 +134,16 @@ def test_bad_link_values_give_notices_and_defaults():
     assert _marker_ids(at)  # the map is still drawn
 
 
+def test_a_link_with_20000_unknown_places_gives_one_counted_notice():
+    at = _open(place=",".join(f"v{i}" for i in range(20_000)), event="\u202eevil\u2066")
+    warnings = [w.value.replace("\\", "") for w in at.warning]
+    assert len(warnings) == 2
+    assert "Ignored unknown places “v0”, “v1”, “v2” in the link, and 19,997 more ignored." in warnings[0]
+    assert "Ignored the unknown event “evil” in the link." in warnings[1]  # no invisible character echoed
+    assert at.session_state["map_selected"] == () and "place" not in at.query_params
+    assert _marker_ids(at)
+
+
 def test_statements_beside_the_map_follow_the_date():
     later = _open(place="deveselu")
     earlier = _open(place="deveselu", asof="2019-08-02")

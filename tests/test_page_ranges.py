@@ -110,6 +110,15 @@ def test_bad_link_values_give_a_notice_and_the_default(link, phrase):
     assert metric(at, "Range drawn") == "2,500 km"
 
 
+def test_hostile_link_values_are_echoed_short_and_without_invisible_characters():
+    at = open_page({"launch": "\u202e" + "etis" * 10_000, "system": ",".join(f"m{i}" for i in range(20_000)), "speed": "\u2066fast"})
+    warnings = [w.value.replace("\\", "") for w in at.warning]
+    assert len(warnings) == 3 and all(len(w) < 200 for w in warnings)
+    assert "“etisetis" in warnings[0] and "…”" in warnings[0] and "\u202e" not in warnings[0]
+    assert "“fast”" in warnings[2]
+    assert metric(at, "Range drawn") == "2,500 km"
+
+
 @pytest.mark.parametrize(
     ("key", "value", "phrase"),
     [

@@ -162,6 +162,18 @@ def test_bad_link_values_give_notices_and_defaults():
         assert key not in at.query_params
 
 
+def test_links_with_thousands_of_unknown_speakers_and_topics_give_one_counted_notice_each():
+    at = open_page({"speaker": ",".join(f"s{i}" for i in range(20_000)), "topic": [f"t{i}" for i in range(900)],
+                    "open": "\u202edi\u200b-on"})
+    warnings = [w.value.replace("\\", "") for w in at.warning]
+    assert len(warnings) == 3, warnings
+    assert "Ignored unknown speakers “s0”, “s1”, “s2” in the link, and 19,997 more ignored." in warnings[0]
+    assert "Ignored unknown topics “t0”, “t1”, “t2” in the link, and 897 more ignored." in warnings[1]
+    assert "There is no statement “di-on”" in warnings[2]
+    assert at.multiselect(key="stm_speakers").value == [] and at.multiselect(key="stm_topics").value == []
+    assert match_count(at) == len(load_dataset().statements)
+
+
 def test_a_page_past_the_end_is_clamped_with_a_notice():
     at = open_page({"page": "999"})
     assert any("only" in w.value and "999" in w.value for w in at.warning)
@@ -302,3 +314,32 @@ def test_an_uploaded_statement_opens_and_cites():
     assert_ok(at)
     assert any(s.value == "Opened statement" for s in at.subheader)
     assert XSS in at.code[0].value  # the citation is plain text in a code block
+
+
+def test_links_from_a_readers_statement_to_their_own_place_stay_in_this_session():
+    """A Markdown link opens a new tab: a new session, without the upload. A page link navigates within this one."""
+    from tests.upload_corpus import PL_HEADER, PL_ROW, ST_HEADER, ST_ROW, _csv
+
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    at.switch_page("views/upload.py").run()
+    at.radio(key="upload_kind").set_value("places").run()
+    at.file_uploader[0].set_value(("p.csv", _csv(PL_HEADER, PL_ROW), "text/csv")).run()
+    at.radio(key="upload_kind").set_value("statements").run()
+    own_place, curated_place = ST_ROW.replace(",sofia,", ",my-site,"), ST_ROW.replace("my-st", "my-st-2")
+    at.file_uploader[0].set_value(("s.csv", _csv(ST_HEADER, own_place, curated_place), "text/csv")).run()
+    assert_ok(at)
+    at.switch_page(PAGE).run()
+    at.text_input(key="stm_query").set_value('"we said this"').run()
+    assert_ok(at)
+    links = [(pl.proto.page, pl.proto.query_string, pl.proto.label) for pl in at.get("page_link")]
+    assert links == [("map", "place=my-site", "Place: My site")]
+    shown = " ".join(m.value for m in at.markdown)
+    assert "/map?place=my-site" not in shown  # not as a new-tab Markdown link
+    assert "(/map?place=sofia)" in shown  # a curated place is in every session: its link may open a new tab
+    # Following the link in this session: the map knows the reader's place.
+    at.switch_page("views/map.py")
+    at.query_params["place"] = "my-site"
+    at.run()
+    assert_ok(at)
+    assert not any("place" in w.value.lower() for w in at.warning), [w.value for w in at.warning]
+    assert "**My site** · *your data*" in [m.value for m in at.markdown]

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard import data, range_charts, ranges
+from dashboard import data, range_charts, ranges, sides
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +21,7 @@ def outlines():
 
 def _places(ds, lat, lon, speed=800.0):
     frame = ranges.add_flight_times(ranges.place_distances(lat, lon, ds.places), speed)
-    return frame.assign(side=ranges.place_sides(frame, ds.actors).to_numpy())
+    return frame.assign(side=sides.side_of(frame["operator"], ds.actors).to_numpy())
 
 
 def _names(fig):
@@ -116,7 +116,7 @@ def test_thousands_of_places_are_grouped_and_the_readers_own_drawn_apart(ds, out
     places = pd.concat([many.assign(is_user_data=False), mine], ignore_index=True)
     lat, lon = 56.85, 41.366667
     frame = ranges.add_flight_times(ranges.place_distances(lat, lon, places), 800.0)
-    frame = frame.assign(side=ranges.place_sides(frame, ds.actors).to_numpy())
+    frame = frame.assign(side=sides.side_of(frame["operator"], ds.actors).to_numpy())
     fig = range_charts.ring_map(launch_name="Shuya", lat=lat, lon=lon, range_km=1000.0, range_label="1,000 km", side="Russia",
                                 places=frame, outlines=outlines)
     single = [t for t in fig.data if t.name in ("Places out of range", "In range: Russia places")]
@@ -128,3 +128,21 @@ def test_thousands_of_places_are_grouped_and_the_readers_own_drawn_apart(ds, out
     assert len(yours.x) == 1 and yours.marker.symbol == "diamond"
     assert "&lt;script&gt;" in yours.text[0] and "<script>" not in yours.text[0] and "(your data)" in yours.text[0]
     assert len(fig.to_json()) < 1_500_000
+
+
+def test_outlines_are_finer_only_for_short_ranges_centred_on_the_launch_point():
+    import pandas as pd
+
+    from dashboard.range_charts import outline_tolerance
+
+    assert outline_tolerance("launch", 1000) < outline_tolerance("launch", 2000) == outline_tolerance("region", 1000)
+    claims = pd.DataFrame({"range_km": [480.0, 2500.0]})
+    assert outline_tolerance("launch", 500, claims) == outline_tolerance("launch", 2500)  # the widest claim sets the scale
+
+
+def test_range_chart_names_each_system_on_a_category_axis(ds):
+    catalogue = ranges.missile_catalogue(ds.missiles, ds.actors)
+    fig = range_charts.range_chart(catalogue, ds.range_claims)
+    # Legend-only traces come first; without the axis type plotly.js would guess numbers and draw no bars.
+    assert fig.layout.yaxis.type == "category"
+    assert set(catalogue["name"]) <= set(fig.layout.yaxis.categoryarray)

@@ -423,3 +423,29 @@ def test_ring_centred_on_the_antimeridian_is_exact(lon):
     assert xy[:, 0].min() >= -180.0 and xy[:, 0].max() <= 180.0
     _, _, dist_m = Geod(ellps="WGS84").inv(np.full(len(xy), lon), np.zeros(len(xy)), xy[:, 0], xy[:, 1])
     assert np.abs(dist_m / 1000.0 - 51.0).max() * 1000 < 1.0
+
+
+def test_places_in_reach_gives_times_and_sides_and_joins_two_sets_nearest_first():
+    from dashboard.data import load_dataset
+
+    ds = load_dataset()
+    reach = ranges.places_in_reach(54.63, 21.81, 800.0, ds.places, ds.actors, exclude_id="chernyakhovsk")
+    assert "chernyakhovsk" not in set(reach["place_id"]) and len(reach) == len(ds.places) - 1
+    assert reach["distance_km"].is_monotonic_increasing
+    assert set(reach["side"]) <= {"NATO", "Russia", "Other"}
+    moscow = reach.set_index("place_id").loc["moscow"]
+    assert moscow["side"] == "Russia" and moscow["cruise_min"] == pytest.approx(moscow["distance_km"] / 800 * 60)
+    mine = ds.places.head(2).assign(place_id=["m1", "m2"], lat=[54.7, 10.0], lon=[21.9, 10.0], is_user_data=True)
+    theirs = ranges.places_in_reach(54.63, 21.81, 800.0, mine, ds.actors)
+    joined = ranges.join_reach(reach.assign(is_user_data=False), theirs)
+    assert len(joined) == len(reach) + 2 and joined["distance_km"].is_monotonic_increasing
+    assert joined.iloc[0]["place_id"] == "m1" and bool(joined.iloc[0]["is_user_data"])
+
+
+@pytest.mark.parametrize(("lat", "lon", "range_km"), [(-50.80859375, 78.84375, 5692.5), (50.80859375, -101.15625, 5692.5)])
+def test_a_ring_round_a_pole_with_a_vertex_just_short_of_the_antimeridian_is_valid(lat, lon, range_km):
+    # One vertex lies 0.002° short of 180°: it must not be taken for the seam crossing itself.
+    geom = range_ring(lat, lon, range_km)
+    assert geom.is_valid and isinstance(geom, Polygon)
+    xy = ring_vertices_on_circle(geom)
+    assert np.abs(geodesic_km(lat, lon, xy[:, 1], xy[:, 0]) - range_km).max() * 1000 < 1.0

@@ -249,3 +249,17 @@ def test_find_statement():
     assert search.find_statement(STATEMENTS, "s3")["text"].startswith("Antimissile")
     assert search.find_statement(STATEMENTS, "zzz") is None
     assert search.find_statement(STATEMENTS, None) is None
+
+
+def test_join_statements_indexes_only_the_readers_rows_and_keeps_date_order():
+    from dashboard.data import load_dataset
+    from dashboard.search import SORT_OLDEST, build_search_index, join_statements, search_statements, sort_statements
+
+    curated = sort_statements(load_dataset().statements.assign(is_user_data=False), SORT_OLDEST)
+    index = build_search_index(curated)
+    mine = curated.head(1).drop(columns="is_user_data").assign(statement_id="mine", text="Zebrafish quokka", date=pd.Timestamp("2030-01-01"))
+    joined, joined_index = join_statements(curated, index, mine)
+    assert len(joined) == len(curated) + 1 and joined["date"].is_monotonic_increasing
+    assert joined.iloc[-1]["statement_id"] == "mine" and bool(joined.iloc[-1]["is_user_data"])
+    assert joined_index.index.equals(joined.index)
+    assert list(search_statements(joined, "quokka", index=joined_index)["statement_id"]) == ["mine"]

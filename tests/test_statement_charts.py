@@ -83,12 +83,6 @@ def test_selected_statement_id_reads_dicts_and_state_objects():
     assert sc.selected_statement_id(State()) == "c"
 
 
-def test_quoted_excerpt():
-    assert sc.quoted_excerpt("He said so.", "paraphrase") == "He said so."
-    assert sc.quoted_excerpt("We will.", "verbatim") == "“We will.”"
-    assert sc.excerpt("word " * 100, 20).endswith("…")
-
-
 def test_many_statements_are_counted_per_actor_and_year_and_uploads_ringed():
     n = sc.MAX_POINTS + 500
     many = pd.DataFrame(

@@ -1,12 +1,14 @@
-"""Escaping data text for Markdown and checking links."""
+"""Escaping data text for Markdown, removing invisible characters and checking links."""
 
 from __future__ import annotations
+
+import unicodedata
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dashboard.text import escape_markdown, is_safe_url
+from dashboard.text import escape_markdown, is_safe_url, strip_invisible
 
 
 @pytest.mark.parametrize(
@@ -40,3 +42,16 @@ def test_escaping_only_adds_backslashes(text):
 )
 def test_only_http_links_are_safe(url, ok):
     assert is_safe_url(url) is ok
+
+
+def test_strip_invisible_removes_format_characters_and_turns_controls_into_spaces():
+    assert strip_invisible("\u202e.OTAN yb deifirev\u2066 \u200bataD\ufeff") == ".OTAN yb deifirev ataD"
+    assert strip_invisible("line\nbreak\x85and\u2028more\x00") == "line break and more "
+    assert strip_invisible("Севастополь «القرم» 9M729 ✓\u00a0") == "Севастополь «القرم» 9M729 ✓\u00a0"  # visible text is kept
+
+
+@given(st.text())
+def test_strip_invisible_leaves_no_control_or_format_character(text):
+    out = strip_invisible(text)
+    assert not [ch for ch in out if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp")]
+    assert len(out) <= len(text)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
 from dashboard import uploads
 from dashboard.data import load_dataset, load_regions
-from tests.upload_corpus import CASES
+from tests.upload_corpus import CASES, EV_HEADER, EV_ROW, PL_HEADER, PL_ROW, ST_HEADER, ST_ROW, _csv
 
 
 @pytest.fixture(scope="module")
@@ -93,3 +96,125 @@ def test_exports_read_back_through_the_upload(reference):
     frame = ds.places.drop(columns=["geometry", "region"]).assign(place_id=lambda f: "copy-" + f["place_id"])
     result = uploads.read_upload("export.csv", to_csv_bytes(frame), "places", ds, regions)
     assert len(result.accepted) == len(frame), result.rejects.head()
+
+
+# ---- Limits, shapes and encodings a hostile file may try
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_the_byte_limit_is_what_the_upload_widget_allows_on_every_platform():
+    """server.maxUploadSize is in MB: the widget counts 1,000,000 bytes to the MB on Linux and macOS, 1,048,576 on Windows."""
+    mb = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))["server"]["maxUploadSize"]
+    assert uploads.MAX_BYTES == mb * 1_000_000 <= mb * 1024 * 1024
+
+
+def test_a_file_of_exactly_the_byte_limit_is_read_and_one_byte_more_is_refused(reference):
+    ds, regions = reference
+    row = EV_ROW + "\n"
+    body = (EV_HEADER + "\n" + row).encode()
+    exact = body + b" " * (uploads.MAX_BYTES - len(body))  # trailing blanks: still one row
+    assert len(exact) == uploads.MAX_BYTES
+    assert len(uploads.read_upload("e.csv", exact, "events", ds, regions).accepted) == 1
+    refused = uploads.read_upload("e.csv", exact + b" ", "events", ds, regions)
+    assert refused.accepted.empty
+    assert refused.messages == [f"e.csv is {uploads.MAX_BYTES + 1:,} bytes; the limit is 5 MB (5,000,000 bytes). Split it into smaller files."]
+
+
+def test_the_readme_and_the_page_state_every_upload_limit():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Your own data"):readme.index("## Performance")]
+    for figure in (f"{uploads.MAX_BYTES:,} bytes", f"{uploads.MAX_ROWS:,} rows", f"{uploads.MAX_COLUMNS:,} columns",
+                   f"{uploads.MAX_CELL_CHARS:,} characters"):
+        assert figure in section, figure
+        assert figure in uploads.limits_text()
+
+
+def test_a_very_wide_header_is_refused_before_any_row_is_parsed(reference, monkeypatch):
+    ds, regions = reference
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("the file was parsed")
+
+    monkeypatch.setattr(uploads, "read_csv_rows", must_not_run)
+    wide = _csv(PL_HEADER + "".join(f",c{i}" for i in range(40_000)), PL_ROW + "," * 40_000)
+    result = uploads.read_upload("wide.csv", wide, "places", ds, regions)
+    assert result.accepted.empty
+    assert result.messages[0].startswith(f"wide.csv has 40,014 columns; the limit is {uploads.MAX_COLUMNS}.")
+
+
+def test_a_header_at_the_column_limit_is_read_and_its_extra_columns_named(reference):
+    ds, regions = reference
+    extra = uploads.MAX_COLUMNS - len(PL_HEADER.split(","))
+    at_limit = _csv(PL_HEADER + "".join(f",c{i}" for i in range(extra)), PL_ROW + "," * extra)
+    result = uploads.read_upload("p.csv", at_limit, "places", ds, regions)
+    assert len(result.accepted) == 1
+    assert f"c{extra - 1}." in result.messages[-1] and result.messages[-1].startswith("Ignored column(s)")
+    over = _csv(PL_HEADER + "".join(f",c{i}" for i in range(extra + 1)), PL_ROW + "," * (extra + 1))
+    assert uploads.read_upload("p.csv", over, "places", ds, regions).accepted.empty
+
+
+def test_duplicate_columns_are_found_however_wide_the_header(reference):
+    ds, regions = reference
+    extra = uploads.MAX_COLUMNS - len(PL_HEADER.split(",")) - 1
+    header = PL_HEADER + "".join(f",c{i}" for i in range(extra)) + ",NAME"
+    result = uploads.read_upload("p.csv", _csv(header, PL_ROW + "," * extra + ",x"), "places", ds, regions)
+    assert result.messages == ["p.csv: the column(s) name appear more than once in the header."]
+
+
+def test_more_rows_than_the_limit_are_refused_without_reading_them_all(reference):
+    ds, regions = reference
+    many = ("place_id\n" + "x\n" * 1_000_000).encode()
+    result = uploads.read_upload("p.csv", many, "places", ds, regions)
+    assert result.messages == [f"p.csv has more than {uploads.MAX_ROWS:,} rows; the limit is {uploads.MAX_ROWS:,}. Split it into smaller files."]
+
+
+def test_a_file_mixing_utf8_and_windows_1252_reads_each_line_right_and_names_the_lines(reference):
+    ds, regions = reference
+    case = next(c for c in CASES if c.name == "mixed_encodings.csv")
+    result = uploads.read_upload(case.name, case.data, "places", ds, regions)
+    assert result.accepted["name"].tolist() == ["Café Zürich", "Café Zürich"]
+    assert result.detected["encoding"] == "UTF-8 and Windows-1252"
+    assert "line 3 as Windows-1252, and the rest as UTF-8" in result.messages[0]
+
+
+@pytest.mark.parametrize(
+    ("raw", "encoding", "error"),
+    [
+        ("a,b\nCafé,1\n".encode("cp1252"), "Windows-1252", None),
+        ("a,b\nCafé,1\n".encode("utf-16-le"), "UTF-16 (little-endian, no byte-order mark)", None),
+        ("a,b\nКафе,1\n".encode("utf-16-be"), "UTF-16 (big-endian, no byte-order mark)", None),
+        (b"a,b\nx,\x81\n", "unknown", "invalid bytes on line 2"),
+        ("a,b\n1,2\n".encode("utf-16") + "\x00,3\n".encode("utf-16-le"), "UTF-16", "NUL bytes, on line 3"),
+        (b"\xef\xbb\xbfa,b\n1,\x002\n", "UTF-8 with BOM", "NUL bytes, on line 2"),
+    ],
+    ids=["windows-1252", "utf16le-no-bom", "utf16be-no-bom", "neither", "nul-in-utf16", "nul-after-bom"],
+)
+def test_decode_names_the_encoding_or_the_fault(raw, encoding, error):
+    decoded = uploads.decode(raw)
+    assert decoded.encoding == encoding
+    if error:
+        assert decoded.text is None and error in decoded.error
+    else:
+        assert decoded.text.splitlines()[1].split(",")[0] in ("Café", "Кафе")
+
+
+def test_nul_characters_anywhere_are_refused_and_their_lines_named(reference):
+    ds, regions = reference
+    rows = [EV_ROW.replace("my-1", f"my-{i}") for i in range(200)]
+    rows[150] = rows[150].replace("Drill", "Dr\x00ill")
+    rows[180] = rows[180].replace("Drill", "Dr\x00ill")
+    result = uploads.read_upload("e.csv", _csv(EV_HEADER, *rows), "events", ds, regions)
+    assert result.accepted.empty
+    assert "NUL bytes, on lines 152 and 182" in result.messages[0]
+
+
+def test_a_cell_over_the_limit_is_named_with_its_line_and_the_rows_before_it_are_kept(reference):
+    ds, regions = reference
+    long_row = ST_ROW.replace("my-st", "my-long").replace("We said this.", "x" * (uploads.MAX_CELL_CHARS + 1))
+    result = uploads.read_upload("s.csv", _csv(ST_HEADER, ST_ROW, long_row), "statements", ds, regions)
+    assert result.accepted["statement_id"].tolist() == ["my-st"]
+    reject = result.rejects.iloc[0]
+    assert reject["line"] == 3
+    assert f"longer than {uploads.MAX_CELL_CHARS:,} characters, the limit for one cell" in reject["reason"]
+    assert "unclosed quote" not in reject["reason"]

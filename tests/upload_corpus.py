@@ -38,6 +38,17 @@ def _zip() -> bytes:
     return buf.getvalue()
 
 
+def _mixed_encodings() -> bytes:
+    """A places file whose line 2 is UTF-8 and line 3 Windows-1252, as when rows are pasted from two sources."""
+    utf8 = PL_ROW.replace("My site", "Café Zürich").encode("utf-8")
+    cp1252 = PL_ROW.replace("my-site", "my-site-2").replace("My site", "Café Zürich").encode("cp1252")
+    return PL_HEADER.encode() + b"\n" + utf8 + b"\n" + cp1252 + b"\n"
+
+
+def _event_rows(n: int) -> list[str]:
+    return [EV_ROW.replace("my-1", f"my-{i}") for i in range(n)]
+
+
 CASES: list[Case] = [
     # Files that cannot be read at all
     Case("empty.csv", b"", "events", "is empty", 0),
@@ -90,4 +101,14 @@ CASES: list[Case] = [
     Case("acled.csv", _csv(ACLED_HEADER, ACLED_ROW, ACLED_ROW2), "events", "ACLED export", 2),
     Case("acled_unknown_actor.csv", _csv(ACLED_HEADER, ACLED_ROW.replace("Military Forces of Russia (2000-)", "Unidentified Armed Group").replace("Ukraine,Odesa", "Narnia,Odesa")), "events", "no actor this dashboard knows", 0),
     Case("acled_bad_coords.csv", _csv(ACLED_HEADER, ACLED_ROW.replace("46.48,30.72", "146.48,30.72")), "events", "above the allowed maximum of 90", 0),
+    # Hostile shapes and encodings: each refused or read with a message that says what happened
+    Case("mixed_encodings.csv", _mixed_encodings(), "places", "mixes two encodings: read the bytes that are not UTF-8 on line 3", 2),
+    Case("utf16le_no_bom.csv", ("\n".join([EV_HEADER, EV_ROW]) + "\n").encode("utf-16-le"), "events", "", 1),
+    Case("utf16be_no_bom.csv", ("\n".join([EV_HEADER, EV_ROW]) + "\n").encode("utf-16-be"), "events", "", 1),
+    Case("cell_too_long.csv", _csv(ST_HEADER, ST_ROW, ST_ROW.replace("my-st", "my-long").replace("We said this.", "x" * 4_000_000)),
+         "statements", "a cell starting on this line is longer than 131,072 characters", 1),
+    Case("nul_after_4kb.csv", _csv(EV_HEADER, *_event_rows(60), "my-nul,2020-05-01,T\x00,S,exercise,bgr,sofia,R,P,2020-05-02,https://example.org,,"),
+         "events", "NUL bytes, on line 62", 0),
+    Case("too_wide.csv", _csv(PL_HEADER + "".join(f",c{i}" for i in range(20_000)), PL_ROW + "," * 20_000), "places", "has 20,014 columns; the limit is 200", 0),
+    Case("just_over_5mb.csv", b"a" * 5_000_001, "events", "the limit is 5 MB (5,000,000 bytes)", 0),
 ]

@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard import data, schema
 from dashboard.filters import SHARED_PARAMS, Filters, filters_to_params, parse_filters
 from dashboard.text import escape_markdown
-from dashboard.ui.widgets import write_query_params
+from dashboard.ui.widgets import query_params_as_lists, write_query_params
 
 # Widget keys owned by this module.
 KEY_REGIONS = "flt_regions"
@@ -25,11 +25,6 @@ def date_bounds(ds: data.Dataset) -> tuple[date, date]:
     earliest = min(ds.events["date"].min(), ds.statements["date"].min())
     first = earliest.date() if earliest == earliest else date(1979, 1, 1)
     return first, date.today()
-
-
-def query_params_as_lists() -> dict[str, list[str]]:
-    """The current URL's query parameters, every key as a list of values."""
-    return {key: st.query_params.get_all(key) for key in st.query_params}
 
 
 def _initialise_from_url(ds: data.Dataset) -> None:

@@ -10,6 +10,8 @@ import streamlit as st
 from dashboard import schema
 from dashboard.data import Dataset
 from dashboard.filters import Filters
+from dashboard.links import LinkReader
+from dashboard.text import escape_markdown
 
 
 def describe_filters(filters: Filters, actors: pd.DataFrame) -> str:
@@ -29,6 +31,11 @@ def describe_filters(filters: Filters, actors: pd.DataFrame) -> str:
     return "Filtered to " + "; ".join(parts) + "."
 
 
+def query_params_as_lists() -> dict[str, list[str]]:
+    """The current URL's query parameters, every key as a list of values: what the link parsers read."""
+    return {key: st.query_params.get_all(key) for key in st.query_params}
+
+
 def write_query_params(keys: Iterable[str], wanted: Mapping[str, str | list[str]]) -> None:
     """Make the URL hold exactly `wanted` for the parameters in `keys` (others untouched); defaults are absent."""
     for key in keys:
@@ -44,10 +51,10 @@ def url_radio(label: str, options: dict[str, str], param: str, key: str) -> str:
     """A horizontal radio whose choice lives in the URL as `param` (first option is the default)."""
     values = list(options)
     if key not in st.session_state:
-        wanted = st.query_params.get(param)
-        if wanted is not None and wanted not in values:
-            st.warning(f"Ignored the unknown value for “{param}” in the link.", icon=":material/warning:")
-        st.session_state[key] = wanted if wanted in values else values[0]
+        link = LinkReader({param: st.query_params.get_all(param)})
+        st.session_state[key] = link.one(param, values, param) or values[0]
+        for notice in link.notices:
+            st.warning(escape_markdown(notice), icon=":material/warning:")
     choice = st.radio(label, values, format_func=options.get, key=key, horizontal=True)
     if choice == values[0]:
         st.query_params.pop(param, None)

@@ -20,7 +20,7 @@ st.markdown(
     "events, places, statements and missile systems — with a focus on the Black Sea and Baltic regions."
 )
 st.caption(widgets.describe_filters(filters, ds.actors))
-if "is_user_data" in events and events["is_user_data"].any():
+if events["is_user_data"].any():
     st.info(f"Including {int(events['is_user_data'].sum()):,} of your own events, tagged “your data” in the table.", icon=":material/upload_file:")
 
 cols = st.columns(4)

@@ -5,14 +5,17 @@ from __future__ import annotations
 from datetime import date
 from functools import partial
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import basemap, export
 from dashboard import map_figures as mf
+from dashboard.charts import USER_COLOUR_NAME, USER_TAG
+from dashboard.citations import markdown_source_link, quoted_markdown
 from dashboard.filters import filter_events, filter_places, filter_statements
-from dashboard.text import escape_markdown, is_safe_url
+from dashboard.text import escape_markdown
 from dashboard.ui import cache, userdata, widgets
-from dashboard.ui.sidebar import current_filters, date_bounds, query_params_as_lists
+from dashboard.ui.sidebar import current_filters, date_bounds
 
 # Keys owned by this page.
 KEY_VIEW = "map_view"
@@ -22,6 +25,7 @@ KEY_SELECTED = "map_selected"
 KEY_EVENT = "map_event"
 KEY_LAST_CHART = "map_last_chart_selection"
 MAX_DETAILS = 8  # places described beside the map at once
+MAX_STATEMENTS = 6  # statements listed on a place's card; the Statements page has the rest
 
 PRESETS = (
     ("1987", date(1987, 12, 8), "8 December 1987: the INF Treaty is signed"),
@@ -46,11 +50,70 @@ def _clear_selection() -> None:
     st.session_state[KEY_EVENT] = None
 
 
-def _source_link(publisher: str, title: str, url: str) -> str:
-    label = escape_markdown(f"{publisher}: {title}".strip(": "))
-    if is_safe_url(url):
-        return f"Source: [{label}]({url.replace('(', '%28').replace(')', '%29')})"
-    return f"Source: {label}"
+def show_selection_head(selected: tuple[str, ...]) -> None:
+    """The heading of the selection column: a hint while nothing is selected, else a Clear button and how many are shown."""
+    if not selected:
+        st.subheader("Selected places")
+        st.info("Click a marker, or use the box or lasso tool, to list a place's events and statements here.", icon=":material/ads_click:")
+        return
+    head = st.columns([3, 1])
+    head[0].subheader("Selected places" if len(selected) > 1 else "Selected place")
+    head[1].button("Clear", on_click=_clear_selection, key="map_clear", width="stretch")
+    if len(selected) > MAX_DETAILS:
+        st.caption(f"Showing the first {MAX_DETAILS} of {len(selected)} selected places.")
+
+
+def show_own_event(event: pd.Series) -> None:
+    """The card of one of the reader's events drawn at its own coordinates (no place): title, date, type, summary, source."""
+    with st.container(border=True):
+        st.markdown(f"**{escape_markdown(event['title'])}** · *{USER_TAG}*")
+        st.caption(escape_markdown(f"{event['date']:%Y-%m-%d} · {str(event['event_type']).replace('_', ' ')} · "
+                                   f"{event['lat']:.4f}, {event['lon']:.4f} (its own coordinates)"))
+        st.markdown(escape_markdown(event["summary"]))
+        st.caption(markdown_source_link(event["source_title"], event["source_publisher"], event["source_url"]))
+
+
+def show_place(place_id: str, place: pd.Series, operator_name: str, *, mine: bool, on_map: bool) -> None:
+    """The head of a place's card: name (tagged when the reader's own), kind, operator, country, description, source, rings."""
+    operator = f"operated by {operator_name}" if operator_name else "no operator"
+    st.markdown(f"**{escape_markdown(place['name'])}**" + (f" · *{USER_TAG}*" if mine else ""))
+    country = f" · {place['country']}" if isinstance(place["country"], str) and place["country"] else ""
+    st.caption(escape_markdown(f"{mf.kind_label(place['kind'])} · {operator}{country}"))
+    if not on_map:
+        st.caption("Not on the map with the current filters and date.")
+    if isinstance(place["description"], str) and place["description"]:
+        st.markdown(escape_markdown(place["description"]))
+    st.caption(markdown_source_link(place["source_title"], place["source_publisher"], place["source_url"]))
+    st.page_link("views/ranges.py", label="Range rings from here", icon=":material/track_changes:", query_params={"launch": place_id})
+
+
+def show_place_events(here: pd.DataFrame, place_id: str, chosen_id: str | None) -> None:
+    """The events at a place, newest first: the chosen one (▶) with its summary, each other with a button to show and link it."""
+    st.markdown(f"**Events here** ({len(here)})" if len(here) else "*No events here match the filters and date.*")
+    for ev in here.itertuples(index=False):
+        is_chosen = ev.event_id == chosen_id
+        marker = "▶ " if is_chosen else ""
+        tag = f" · *{USER_TAG}*" if getattr(ev, "is_user_data", False) else ""
+        st.markdown(f"{marker}**{ev.date:%Y-%m-%d}** · {escape_markdown(ev.title)}{tag}")
+        if is_chosen:
+            st.markdown(escape_markdown(ev.summary))
+        st.caption(markdown_source_link(ev.source_title, ev.source_publisher, ev.source_url))
+        if not is_chosen:
+            st.button("Show and link this event", key=f"map_event_{ev.event_id}", on_click=_select_event,
+                      args=(ev.event_id, place_id), type="tertiary")
+
+
+def show_place_statements(said: pd.DataFrame) -> None:
+    """The latest MAX_STATEMENTS statements about a place or its events, each with its source and a link to open it."""
+    if len(said):
+        st.markdown(f"**Statements** ({len(said)})")
+    for s in said.head(MAX_STATEMENTS).itertuples(index=False):
+        st.markdown(f"**{s.date:%Y-%m-%d}** · {escape_markdown(s.speaker)}: {quoted_markdown(escape_markdown(s.text), s.quote_type)}")
+        st.caption(markdown_source_link(s.source_title, s.source_publisher, s.source_url))
+        st.page_link("views/statements.py", label="Open in Statements", icon=":material/format_quote:",
+                     query_params={"open": s.statement_id})
+    if len(said) > MAX_STATEMENTS:
+        st.caption(f"… and {len(said) - MAX_STATEMENTS} earlier statements: see the Statements page.")
 
 
 tables = cache.get_map_frames()
@@ -79,7 +142,7 @@ st.markdown(
 
 # First run on this page: take the view, selection and date from the link; say what was ignored.
 if KEY_VIEW not in st.session_state:
-    parsed = mf.parse_map_params(query_params_as_lists(), place_by_id.index, event_places, (lo, today))
+    parsed = mf.parse_map_params(widgets.query_params_as_lists(), place_by_id.index, event_places, (lo, today))
     st.session_state[KEY_VIEW] = parsed.view
     st.session_state[KEY_ASOF] = parsed.asof or today
     st.session_state[KEY_SELECTED] = parsed.places
@@ -152,7 +215,7 @@ with left:
         key=KEY_CHART,
         on_select="rerun",
         selection_mode=("points", "box", "lasso"),
-        config={"scrollZoom": True, "displaylogo": False, "topojsonURL": "/app/static/topojson/"},
+        config={"scrollZoom": True, "displaylogo": False},
         alt=f"Map of {view_title} with {layers.n_places:,} places as of {asof.isoformat()}",
     )
     outside = layers.n_outside
@@ -161,7 +224,8 @@ with left:
         note += (f" {layers.n_clustered:,} places are grouped into circles by area (hover for counts by side and kind): "
                  "narrow the filters or pick the Black Sea or Baltic view to see each place.")
     if has_uploads:
-        note += " Your own places have a magenta outline; your events with their own coordinates are magenta diamonds."
+        note += (f" Your own places have a {USER_COLOUR_NAME} outline; your events with their own coordinates are "
+                 f"{USER_COLOUR_NAME} diamonds.")
     st.caption(
         escape_markdown(
             f"{layers.n_places:,} places and {len(events):,} events up to {asof.isoformat()} match the filters.{note} "
@@ -176,64 +240,15 @@ with left:
         cols[2].download_button("Events (CSV)", partial(export.to_csv_bytes, events), "inf_watch_events.csv", "text/csv")
 
 with right:
-    if not selected:
-        st.subheader("Selected places")
-        st.info("Click a marker, or use the box or lasso tool, to list a place's events and statements here.", icon=":material/ads_click:")
-    else:
-        head = st.columns([3, 1])
-        head[0].subheader("Selected places" if len(selected) > 1 else "Selected place")
-        head[1].button("Clear", on_click=_clear_selection, key="map_clear", width="stretch")
-        if len(selected) > MAX_DETAILS:
-            st.caption(f"Showing the first {MAX_DETAILS} of {len(selected)} selected places.")
-        on_map = set(places["place_id"])
-        for pid in selected[:MAX_DETAILS]:
-            if user_events is not None and pid in user_events.index:
-                ev = user_events.loc[pid]
-                with st.container(border=True):
-                    st.markdown(f"**{escape_markdown(ev['title'])}** · *your data*")
-                    st.caption(escape_markdown(f"{ev['date']:%Y-%m-%d} · {str(ev['event_type']).replace('_', ' ')} · "
-                                               f"{ev['lat']:.4f}, {ev['lon']:.4f} (its own coordinates)"))
-                    st.markdown(escape_markdown(ev["summary"]))
-                    st.caption(_source_link(ev["source_publisher"], ev["source_title"], ev["source_url"]))
-                continue
-            if pid not in place_by_id.index:
-                continue
+    show_selection_head(selected)
+    on_map = set(places["place_id"])
+    for pid in selected[:MAX_DETAILS]:
+        if user_events is not None and pid in user_events.index:
+            show_own_event(user_events.loc[pid])
+        elif pid in place_by_id.index:
             place = place_by_id.loc[pid]
             op = place["operator"] if isinstance(place["operator"], str) else ""
-            operator = f"operated by {actor_names.get(op, op)}" if op else "no operator"
             with st.container(border=True):
-                st.markdown(f"**{escape_markdown(place['name'])}**" + (" · *your data*" if pid in mine else ""))
-                country = f" · {place['country']}" if isinstance(place["country"], str) and place["country"] else ""
-                st.caption(escape_markdown(f"{mf.kind_label(place['kind'])} · {operator}{country}"))
-                if pid not in on_map:
-                    st.caption("Not on the map with the current filters and date.")
-                if isinstance(place["description"], str) and place["description"]:
-                    st.markdown(escape_markdown(place["description"]))
-                st.caption(_source_link(place["source_publisher"], place["source_title"], place["source_url"]))
-                st.page_link("views/ranges.py", label="Range rings from here", icon=":material/track_changes:",
-                             query_params={"launch": pid})
-                here = mf.events_for_places(events, [pid])
-                st.markdown(f"**Events here** ({len(here)})" if len(here) else "*No events here match the filters and date.*")
-                for ev in here.itertuples(index=False):
-                    is_chosen = ev.event_id == event_id
-                    marker = "▶ " if is_chosen else ""
-                    tag = " · *your data*" if getattr(ev, "is_user_data", False) else ""
-                    st.markdown(f"{marker}**{ev.date:%Y-%m-%d}** · {escape_markdown(ev.title)}{tag}")
-                    if is_chosen:
-                        st.markdown(escape_markdown(ev.summary))
-                    st.caption(_source_link(ev.source_publisher, ev.source_title, ev.source_url))
-                    if not is_chosen:
-                        st.button("Show and link this event", key=f"map_event_{ev.event_id}", on_click=_select_event,
-                                  args=(ev.event_id, pid), type="tertiary")
-                said = mf.statements_for_places(statements, events_all, [pid])
-                if len(said):
-                    st.markdown(f"**Statements** ({len(said)})")
-                for s in said.head(6).itertuples(index=False):
-                    words = escape_markdown(s.text)
-                    shown = f"“{words}”" if s.quote_type != "paraphrase" else f"{words} *(paraphrase)*"
-                    st.markdown(f"**{s.date:%Y-%m-%d}** · {escape_markdown(s.speaker)}: {shown}")
-                    st.caption(_source_link(s.source_publisher, s.source_title, s.source_url))
-                    st.page_link("views/statements.py", label="Open in Statements", icon=":material/format_quote:",
-                                 query_params={"open": s.statement_id})
-                if len(said) > 6:
-                    st.caption(f"… and {len(said) - 6} earlier statements: see the Statements page.")
+                show_place(pid, place, actor_names.get(op, op), mine=pid in mine, on_map=pid in on_map)
+                show_place_events(mf.events_for_places(events, [pid]), pid, event_id)
+                show_place_statements(mf.statements_for_places(statements, events_all, [pid]))

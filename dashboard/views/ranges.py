@@ -1,8 +1,12 @@
 """Missile ranges: rings from any launch point, what lies in range, flight times and the missile catalogue."""
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import export, ranges
+from dashboard.charts import USER_TAG
+from dashboard.citations import quoted_markdown
+from dashboard.sides import side_of
 from dashboard.text import escape_markdown, is_safe_url
 from dashboard.ui import cache, userdata, widgets
 from dashboard.ui.sidebar import current_filters
@@ -19,16 +23,59 @@ KEY_SYSTEM, KEY_RANGE, KEY_SPEED, KEY_VIEW = "rng_system", "rng_range", "rng_spe
 KEY_TYPES, KEY_BASINGS = "rng_types", "rng_basings"
 MAX_TABLE_ROWS = 500  # the places table shows the nearest this many; the CSV has them all
 
-places = ds.places.copy(deep=False)
-if "is_user_data" not in places.columns:
-    places["is_user_data"] = False
+places = ds.places
 user_place_ids = set(places.loc[places["is_user_data"], "place_id"])
 place_names = dict(zip(places["place_id"], places["name"], strict=True))
 place_coords = {p: (float(la), float(lo)) for p, la, lo in zip(places["place_id"], places["lat"], places["lon"], strict=True)}
 system_names = dict(zip(ds.missiles["system_id"], ds.missiles["name"], strict=True))
 system_ranges = dict(zip(ds.missiles["system_id"], ds.missiles["range_km_max"].astype(float), strict=True))
-actor_sides = dict(zip(ds.actors["actor_id"], ds.actors["side"], strict=True))
-system_sides = {s: actor_sides.get(o, "Other") for s, o in zip(ds.missiles["system_id"], ds.missiles["operator"], strict=True)}
+system_sides = dict(zip(ds.missiles["system_id"], side_of(ds.missiles["operator"], ds.actors), strict=True))
+
+
+def show_claim(said: pd.DataFrame) -> None:
+    """The 2019 claim of 10 to 12 minutes to Moscow as recorded in the statements (`said`: its row), with its source."""
+    if said.empty:
+        st.info("In his address to the Federal Assembly in February 2019 Vladimir Putin said, in paraphrase, that "
+                "missiles deployed in Europe could reach Moscow in 10 to 12 minutes. (Not recorded in the statements data.)")
+        return
+    s = said.iloc[0]
+    st.markdown("> " + quoted_markdown(escape_markdown(s["text"]), s["quote_type"]))
+    how = s["quote_type"] + (f" by {s['translated_by']}" if s["quote_type"] == "translation" and s["translated_by"] else "")
+    st.caption(escape_markdown(
+        f"{s['speaker']}, {s['speaker_role']}, {s['venue'] or s['context']}, {s['date']:%d %B %Y} ({how}). "
+        f"Source: {s['source_publisher']}, “{s['source_title']}”."
+    ))
+    if is_safe_url(s["source_url"]):
+        st.link_button("Open the source ↗", s["source_url"])
+
+
+def show_moscow_flight_times(places: pd.DataFrame, statements: pd.DataFrame, speed_kmh: float) -> None:
+    """From NATO sites to Moscow: the model's flight times beside the 2019 claim (nothing when the places are missing)."""
+    moscow = places[places["place_id"] == "moscow"]
+    launches = places[places["place_id"].isin(MOSCOW_LAUNCH_SITES)]
+    if moscow.empty or launches.empty:
+        return
+    to_moscow = ranges.flight_times_to(float(moscow["lat"].iloc[0]), float(moscow["lon"].iloc[0]), launches, speed_kmh)
+    left, right = st.columns([3, 2])
+    with left:
+        st.markdown("**From NATO sites to Moscow, by the model**")
+        st.dataframe(
+            to_moscow[["name", "distance_km", "ballistic_min", "cruise_min"]], hide_index=True, width="stretch",
+            column_config={
+                "name": "Launch site",
+                "distance_km": st.column_config.NumberColumn("Distance (km)", format="%.0f"),
+                "ballistic_min": st.column_config.NumberColumn("Ballistic (min)", format="%.1f"),
+                "cruise_min": st.column_config.NumberColumn(f"Cruise at {speed_kmh:,.0f} km/h (min)", format="%.0f"),
+            },
+        )
+    with right:
+        st.markdown("**The claim**")
+        show_claim(statements[statements["statement_id"] == PUTIN_2019_ID])
+        st.markdown(
+            f"The model gives {to_moscow['ballistic_min'].min():.1f} to {to_moscow['ballistic_min'].max():.1f} minutes for a "
+            f"ballistic missile from these sites, and hours for a cruise missile at {speed_kmh:,.0f} km/h."
+        )
+
 
 st.title("Missile ranges")
 st.markdown(
@@ -38,8 +85,7 @@ st.markdown(
 )
 
 # ---- Read the link once per session (bad values give a notice and the default), then keep it in step.
-url = {k: st.query_params.get(k) for k in ranges.RANGE_PARAMS if k in st.query_params}
-from_url, notices = ranges.parse_range_params(url, place_coords, system_ranges, DEFAULT)
+from_url, notices = ranges.parse_range_params(widgets.query_params_as_lists(), place_coords, system_ranges, DEFAULT)
 if KEY_LAUNCH not in st.session_state:
     for notice in notices:
         st.warning(escape_markdown(notice), icon=":material/warning:")
@@ -58,7 +104,7 @@ def launch_label(place_id: str) -> str:
     if place_id == ranges.CUSTOM:
         return "Any latitude and longitude…"
     name = str(place_names.get(place_id, place_id))
-    return f"{name} (your data)" if place_id in user_place_ids else name
+    return f"{name} ({USER_TAG})" if place_id in user_place_ids else name
 
 
 system_options = [*sorted(system_names, key=lambda s: system_names[s].casefold()), ranges.CUSTOM]
@@ -102,23 +148,17 @@ for problem in problems:
     st.error(escape_markdown(problem), icon=":material/block:")
 
 if not problems:
-    launch_name = "the chosen point" if launch == ranges.CUSTOM else place_names[launch]
-    if launch == ranges.CUSTOM:
-        launch_name = f"{lat:.3f}°N {lon:.3f}°E"
+    launch_name = f"{lat:.3f}°N {lon:.3f}°E" if launch == ranges.CUSTOM else place_names[launch]
     label = f"custom range, {range_km:,.0f} km" if system == ranges.CUSTOM else f"{system_names[system]}, {range_km:,.0f} km"
     side = system_sides.get(system, "Other")
     claims = None if system == ranges.CUSTOM else ranges.system_claims(ds.range_claims, system)
-    # Everything for one launch point is computed once and shared (keyed by the point, range, speed and the
-    # reader's own places), so a change elsewhere (the sidebar, the catalogue filters) reruns in a few ms.
-    user_places = cache.place_rows_key(places[places["is_user_data"]])
-    exclude = "" if launch == ranges.CUSTOM else launch
-    everywhere = cache.get_places_in_reach(lat, lon, speed_kmh, exclude, user_places)
+    # Everything for one launch point is computed once and shared (keyed by the view), so a change elsewhere
+    # (the sidebar, the catalogue filters) reruns in a few ms; the reader's own places join in their session only.
+    user_places = userdata.user_rows("places")
+    everywhere = cache.get_places_in_reach(current, user_places)
     targets = everywhere[everywhere["distance_km"] <= range_km]
     countries = cache.get_countries_in_range(float(lat), float(lon), float(range_km))
-    fig = cache.get_ring_map(
-        launch_name=launch_name, lat=lat, lon=lon, system=system, range_km=range_km, range_label=label, side=side,
-        view=view, speed_kmh=speed_kmh, exclude_id=exclude, user_places=user_places,
-    )
+    fig = cache.get_ring_map(current, launch_name, label, side, user_places)
 
     st.plotly_chart(fig, width="stretch", config={"displaylogo": False, "scrollZoom": True}, key="rng_map")
     band_col, *metric_cols = st.columns([3, 1, 1, 1])
@@ -150,7 +190,7 @@ if not problems:
         columns = ["name", "kind", "country", "side", "distance_km", "bearing_deg", "ballistic_min", "cruise_min"]
         shown = targets.head(MAX_TABLE_ROWS)[columns]
         if targets["is_user_data"].any():
-            shown.insert(1, "origin", targets["is_user_data"].head(MAX_TABLE_ROWS).map({True: "your data", False: "curated"}).to_numpy())
+            shown.insert(1, "origin", targets["is_user_data"].head(MAX_TABLE_ROWS).map({True: USER_TAG, False: "curated"}).to_numpy())
         if len(targets) > MAX_TABLE_ROWS:
             st.caption(f"The nearest {MAX_TABLE_ROWS:,} of {len(targets):,} places in range; the CSV below has them all.")
         st.dataframe(
@@ -180,45 +220,7 @@ if not problems:
         f"**Cruise model.** The geodesic distance flown at a constant {speed_kmh:,.0f} km/h (change it above); real "
         "cruise missiles fly longer, indirect routes."
     )
-    moscow = places[places["place_id"] == "moscow"]
-    launches = places[places["place_id"].isin(MOSCOW_LAUNCH_SITES)]
-    if not moscow.empty and not launches.empty:
-        m_lat, m_lon = float(moscow["lat"].iloc[0]), float(moscow["lon"].iloc[0])
-        to_moscow = ranges.flight_times_to(m_lat, m_lon, launches, speed_kmh)
-        left, right = st.columns([3, 2])
-        with left:
-            st.markdown("**From NATO sites to Moscow, by the model**")
-            st.dataframe(
-                to_moscow[["name", "distance_km", "ballistic_min", "cruise_min"]], hide_index=True, width="stretch",
-                column_config={
-                    "name": "Launch site",
-                    "distance_km": st.column_config.NumberColumn("Distance (km)", format="%.0f"),
-                    "ballistic_min": st.column_config.NumberColumn("Ballistic (min)", format="%.1f"),
-                    "cruise_min": st.column_config.NumberColumn(f"Cruise at {speed_kmh:,.0f} km/h (min)", format="%.0f"),
-                },
-            )
-        with right:
-            st.markdown("**The claim**")
-            said = ds.statements[ds.statements["statement_id"] == PUTIN_2019_ID]
-            if said.empty:
-                st.info("In his address to the Federal Assembly in February 2019 Vladimir Putin said, in paraphrase, that "
-                        "missiles deployed in Europe could reach Moscow in 10 to 12 minutes. (Not recorded in the statements data.)")
-            else:
-                s = said.iloc[0]
-                text = escape_markdown(s["text"])
-                st.markdown(f"> “{text}”" if s["quote_type"] != "paraphrase" else f"> Paraphrase: {text}")
-                how = s["quote_type"] + (f" by {s['translated_by']}" if s["quote_type"] == "translation" and s["translated_by"] else "")
-                st.caption(escape_markdown(
-                    f"{s['speaker']}, {s['speaker_role']}, {s['venue'] or s['context']}, {s['date']:%d %B %Y} ({how}). "
-                    f"Source: {s['source_publisher']}, “{s['source_title']}”."
-                ))
-                if is_safe_url(s["source_url"]):
-                    st.link_button("Open the source ↗", s["source_url"])
-            fastest = to_moscow["ballistic_min"].min()
-            st.markdown(
-                f"The model gives {fastest:.1f} to {to_moscow['ballistic_min'].max():.1f} minutes for a ballistic missile "
-                f"from these sites, and hours for a cruise missile at {speed_kmh:,.0f} km/h."
-            )
+    show_moscow_flight_times(places, ds.statements, speed_kmh)
 
 st.subheader("Missile catalogue")
 f1, f2 = st.columns(2)

@@ -6,13 +6,22 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import schema, search, statement_charts
-from dashboard.charts import SIDE_COLOURS, humanise
-from dashboard.citations import CONTEXT_LABELS, format_citation, format_date, markdown_link, markdown_map_link, quote_label
+from dashboard.charts import SIDE_COLOURS, USER_COLOUR_NAME, USER_MARKDOWN_COLOUR, USER_TAG, humanise
+from dashboard.citations import (
+    CONTEXT_LABELS,
+    PARAPHRASE,
+    format_citation,
+    format_date,
+    markdown_map_link,
+    markdown_source_link,
+    quote_label,
+    quoted_markdown,
+)
 from dashboard.export import to_csv_bytes
 from dashboard.filters import filter_statements
 from dashboard.text import escape_markdown
 from dashboard.ui import cache, userdata, widgets
-from dashboard.ui.sidebar import current_filters, query_params_as_lists
+from dashboard.ui.sidebar import current_filters
 
 # Widget and state keys owned by this page.
 KEY_QUERY = "stm_query"
@@ -27,7 +36,7 @@ SORT_LABELS = {search.SORT_NEWEST: "Newest first", search.SORT_OLDEST: "Oldest f
 # Markdown colour names closest to charts.SIDE_COLOURS, for the side marker on each card.
 SIDE_MARKS = {"NATO": ":blue[●]", "Russia": ":orange[●]", "Other": ":gray[●]"}
 # Shown on every card of the reader's own uploaded statements (fixed Markdown, never data).
-USER_DATA_TAG = ":violet-badge[:material/upload_file: your data]"
+USER_DATA_TAG = f":{USER_MARKDOWN_COLOUR}-badge[:material/upload_file: {USER_TAG}]"
 
 
 def _initialise_from_url(speakers: list[str], statements: pd.DataFrame) -> list[str] | None:
@@ -35,7 +44,7 @@ def _initialise_from_url(speakers: list[str], statements: pd.DataFrame) -> list[
     if KEY_QUERY in st.session_state:
         return None
     statement_ids = set(statements["statement_id"])
-    parsed = search.parse_search_params(query_params_as_lists(), speakers, schema.TOPICS, statement_ids)
+    parsed = search.parse_search_params(widgets.query_params_as_lists(), speakers, schema.TOPICS, statement_ids)
     s = parsed.state
     st.session_state[KEY_QUERY] = s.query
     st.session_state[KEY_SPEAKERS] = list(s.speakers)
@@ -69,6 +78,29 @@ def _blockquote(markdown: str) -> str:
     return "\n".join("> " + line for line in markdown.split("\n"))
 
 
+_MAP_TARGETS = (("Event", "event", "events", "event_id"), ("Place", "place", "places", "place_id"))
+
+
+def _map_links(row: pd.Series, lookups: dict[str, dict]) -> tuple[list[str], list[tuple[str, dict[str, str]]]]:
+    """Links to the map for the card's event and place: Markdown, or (label, query) for a page link when the reader uploaded it.
+
+    A Markdown link opens a new tab, which is a new session without the reader's uploads; a page link stays in this one.
+    """
+    markdown: list[str] = []
+    in_session: list[tuple[str, dict[str, str]]] = []
+    for what, param, kind, column in _MAP_TARGETS:
+        value = row[column]
+        if not value:
+            continue
+        name = lookups[kind].get(value, value)
+        held = userdata.user_rows(kind)
+        if held is not None and bool((held[column] == value).any()):
+            in_session.append((f"{what}: {escape_markdown(str(name))}", {param: value}))
+        else:
+            markdown.append(f"{what}: " + markdown_map_link(name, **{column: value}))
+    return markdown, in_session
+
+
 def show_statement(row: pd.Series, terms: tuple[str, ...], lookups: dict[str, dict], *, with_open_button: bool) -> None:
     """One quote card: who, for whom, when, where, how recorded, the words, and links to source, event and place."""
     actor = row["actor"]
@@ -85,23 +117,16 @@ def show_statement(row: pd.Series, terms: tuple[str, ...], lookups: dict[str, di
     if row["venue"]:
         setting.append(row["venue"])
     st.caption(" · ".join(escape_markdown(p) for p in setting))
-    words = search.highlight_markdown(row["text"], terms)
-    if row["quote_type"] == "paraphrase":
-        st.markdown(f"**Paraphrase** (not a direct quote): {words}")
-    else:
-        st.markdown(_blockquote(f"“{words}”"))
+    words = quoted_markdown(search.highlight_markdown(row["text"], terms), row["quote_type"])
+    # Words as said are set as a block quote; a paraphrase, which says it is one, stays in the running text.
+    st.markdown(words if row["quote_type"] == PARAPHRASE else _blockquote(words))
     recorded = escape_markdown(quote_label(row["quote_type"], row["translated_by"]))
-    links = [recorded] if row["quote_type"] != "paraphrase" else []
-    links += ["Source: " + markdown_link(f"{row['source_title']} ({row['source_publisher']})", row["source_url"])]
-    if row["event_id"]:
-        links.append(
-            "Event: " + markdown_map_link(lookups["events"].get(row["event_id"], row["event_id"]), event_id=row["event_id"])
-        )
-    if row["place_id"]:
-        links.append(
-            "Place: " + markdown_map_link(lookups["places"].get(row["place_id"], row["place_id"]), place_id=row["place_id"])
-        )
-    st.markdown(" · ".join(links))
+    links = [recorded] if row["quote_type"] != PARAPHRASE else []
+    links += [markdown_source_link(row["source_title"], row["source_publisher"], row["source_url"])]
+    markdown_links, page_links = _map_links(row, lookups)
+    st.markdown(" · ".join(links + markdown_links))
+    for label, params in page_links:
+        st.page_link("views/map.py", label=label, icon=":material/map:", query_params=params)
     topics = ", ".join(humanise(t) for t in row["topics"])
     if with_open_button:
         left, right = st.columns([1, 4], vertical_alignment="center")
@@ -254,7 +279,7 @@ with tab_compare:
         "Each point is one statement: ● verbatim, ◆ translation, □ paraphrase. Colours: "
         + ", ".join(f"{SIDE_MARKS[side]} {side}" for side in SIDE_COLOURS)
         + " side (or one colour per topic). Click a point to open the statement above the tabs."
-        + (" Your own uploaded statements are ringed in purple." if user_statements is not None and len(user_statements) else "")
+        + (f" Your own uploaded statements are ringed in {USER_COLOUR_NAME}." if user_statements is not None and len(user_statements) else "")
     )
 
 _write_url(

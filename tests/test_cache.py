@@ -1,0 +1,103 @@
+"""The cache layer: shared objects hold only the curated data; a reader's uploads live and die with their session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+from streamlit.runtime.caching.cache_resource_api import _resource_caches
+from streamlit.testing.v1 import AppTest
+
+from dashboard.ui import cache
+
+APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
+
+
+def _ranges_with_many_uploaded_places(app_path: str) -> None:
+    import runpy
+    import sys
+    from pathlib import Path as _P
+
+    sys.path.insert(0, str(_P(app_path).parents[1]))
+    from dashboard.ui import upload_flow
+    from tests.upload_corpus import PL_HEADER, _csv
+
+    rows = [f"secret-{i},Secret site {i},Poland,air_base,pol,{50 + i % 50 / 10:.2f},{18 + i % 70 / 10:.2f},,,x,T,P,,https://example.org/{i}"
+            for i in range(2000)]
+    upload_flow.process_upload("places", "p.csv", _csv(PL_HEADER, *rows), key="p")
+    runpy.run_path(str(_P(app_path).parent / "views" / "ranges.py"))
+
+
+def _shared_values():
+    """Every value held by every st.cache_resource function of the server (not by a session)."""
+    for caches in _resource_caches._function_caches.values():
+        for resource_cache in caches.values():
+            for result in list(resource_cache._mem_cache.values()):
+                yield resource_cache.display_name, result.value
+
+
+def _mentions(value, needle: str) -> bool:
+    if isinstance(value, pd.DataFrame):
+        return any(value[c].astype(str).str.contains(needle, regex=False).any() for c in value.columns if value[c].dtype != bool)
+    if isinstance(value, go.Figure):
+        return needle in value.to_json()
+    if isinstance(value, tuple | list):
+        return any(_mentions(v, needle) for v in value)
+    if isinstance(value, dict):
+        return any(_mentions(v, needle) for v in value.values())
+    return False
+
+
+def test_a_readers_places_never_reach_a_shared_cache():
+    at = AppTest.from_function(_ranges_with_many_uploaded_places, args=(APP,), default_timeout=120).run()
+    assert not at.exception, at.exception
+    places = next(d.value for d in at.dataframe if "distance_km" in d.value.columns and "bearing_deg" in d.value.columns)
+    assert (places["origin"] == "your data").any()  # the reader sees their places ...
+    assert "Secret site" in at.get("plotly_chart")[0].proto.spec
+    shared = list(_shared_values())
+    assert any(name.endswith("_curated_reach") for name, _ in shared)  # the page did use the shared caches
+    leaks = [name for name, value in shared if _mentions(value, "Secret site")]
+    assert leaks == []  # ... but nothing shared by every session holds them
+    held = at.session_state["cache_session_values"]
+    assert {"dataset", "places_in_reach", "ring_map"} <= set(held)
+
+
+def test_clearing_uploads_forgets_what_was_built_from_them():
+    def script():
+        import streamlit as st
+
+        from dashboard.ui import cache
+
+        st.session_state["built"] = cache.session_value("thing", ("view",), lambda: object())
+        st.session_state["again"] = cache.session_value("thing", ("view",), lambda: object())
+        st.session_state["other_key"] = cache.session_value("thing", ("other",), lambda: object())
+        cache.forget_session_values()
+        st.session_state["after_forget"] = cache.session_value("thing", ("other",), lambda: object())
+
+    at = AppTest.from_function(script).run()
+    assert not at.exception, at.exception
+    s = at.session_state
+    assert s["built"] is s["again"]  # the same key: built once
+    assert s["other_key"] is not s["built"]  # another key: built again, and only one value kept per name
+    assert s["after_forget"] is not s["other_key"]
+
+
+def test_every_shared_cache_follows_a_reload_of_the_data(tmp_path, monkeypatch):
+    from dashboard import data
+    from tests import fixtures
+
+    cache.get_dataset.clear()
+    before = cache.dataset_key()
+    frames = cache.get_map_frames(), cache.get_statements_by_date(), cache.get_statement_search_index()
+    folder = fixtures.write_dataset(tmp_path / "data")
+    monkeypatch.setenv(data.DATA_DIR_ENV, str(folder))
+    cache.get_dataset.clear()
+    try:
+        assert cache.dataset_key() != before
+        assert cache.get_map_frames() is not frames[0]
+        statements = cache.get_statements_by_date()
+        assert len(statements) == len(cache.get_dataset().statements) != len(frames[1])
+        assert list(cache.get_statement_search_index()["statement_id"]) == list(statements["statement_id"])
+    finally:
+        cache.get_dataset.clear()
