@@ -333,7 +333,8 @@ def _place_hover(places: pd.DataFrame, speed_kmh: float) -> np.ndarray:
 
 
 def _add_places(fig: go.Figure, places: pd.DataFrame, frame: MapFrame, range_km: float, speed_kmh: float) -> None:
-    """Place markers: the reader's own as outlined diamonds, the nearest MAX_PLACE_MARKERS others one by one, the rest grouped.
+    """Place markers: the nearest MAX_PLACE_MARKERS of the reader's own as outlined diamonds and of the others one by one,
+    the rest grouped.
 
     Places outside the view are left out (they are in the table); with thousands in view, the farther
     ones are drawn as one marker per grid cell with a count, so the map stays small and quick.
@@ -345,9 +346,10 @@ def _add_places(fig: go.Figure, places: pd.DataFrame, frame: MapFrame, range_km:
     order = order[in_view[order]]
     dist = places["distance_km"].to_numpy(float)
     user = places["is_user_data"].to_numpy(bool) if "is_user_data" in places.columns else np.zeros(len(places), bool)
-    mine = order[user[order]]
-    others = order[~user[order]]
+    mine, others = order[user[order]], order[~user[order]]
     single, grouped = others[:MAX_PLACE_MARKERS], others[MAX_PLACE_MARKERS:]
+    # The reader's own places are capped the same way: 50,000 diamonds would cost seconds and megabytes.
+    mine, grouped = mine[:MAX_PLACE_MARKERS], np.concatenate([grouped, mine[MAX_PLACE_MARKERS:]])
 
     shown = np.concatenate([single, mine])
     hover = _place_hover(places.iloc[shown], speed_kmh)

@@ -146,3 +146,22 @@ def test_range_chart_names_each_system_on_a_category_axis(ds):
     # Legend-only traces come first; without the axis type plotly.js would guess numbers and draw no bars.
     assert fig.layout.yaxis.type == "category"
     assert set(catalogue["name"]) <= set(fig.layout.yaxis.categoryarray)
+
+
+def test_the_readers_own_places_are_capped_like_the_rest(ds, outlines):
+    n = range_charts.MAX_PLACE_MARKERS + 1500
+    rng = np.random.default_rng(2)
+    mine = pd.DataFrame({"place_id": [f"m{i}" for i in range(n)], "name": [f"Mine {i}" for i in range(n)], "kind": "air_base",
+                         "country": "", "operator": "pol", "lat": rng.uniform(52, 60, n), "lon": rng.uniform(33, 49, n),
+                         "is_user_data": True})
+    lat, lon = 56.85, 41.366667
+    frame = ranges.places_in_reach(lat, lon, 800.0, mine, ds.actors)
+    fig = range_charts.ring_map(launch_name="Shuya", lat=lat, lon=lon, range_km=1000.0, range_label="1,000 km", side="Russia",
+                                places=frame, outlines=outlines)
+    yours = next(t for t in fig.data if (t.name or "").startswith("Your data: places"))
+    assert len(yours.x) == range_charts.MAX_PLACE_MARKERS
+    nearest = set(frame.nsmallest(range_charts.MAX_PLACE_MARKERS, "distance_km")["name"])
+    assert {t.split("</b>")[0].removeprefix("<b>") for t in yours.text} == nearest
+    grouped = [t for t in fig.data if (t.name or "").startswith("More places")]
+    assert sum(int(np.sum(t.customdata)) for t in grouped) == n - range_charts.MAX_PLACE_MARKERS
+    assert len(fig.to_json()) < 1_500_000
