@@ -147,6 +147,65 @@ def _malformed_csv_message(exc: csv.Error) -> str:
 # Validating one table
 
 
+def _parse_date_cell(fld: Field, value: str) -> tuple[object, str | None]:
+    if not _DATE_RE.match(value):
+        return None, f"'{value}' is not a date in the form YYYY-MM-DD"
+    try:
+        parsed = date.fromisoformat(value)
+    except ValueError:
+        return None, f"'{value}' is not a real calendar date"
+    if parsed > date.today():
+        return None, f"{value} is in the future"
+    if parsed.year < 1800:
+        return None, f"{value} is before 1800: check the year"
+    return pd.Timestamp(parsed), None
+
+
+def _parse_float_cell(fld: Field, value: str) -> tuple[object, str | None]:
+    try:
+        number = float(value)
+    except ValueError:
+        return None, f"'{value}' is not a number"
+    if number != number:  # NaN
+        return None, f"'{value}' is not a number"
+    unit = f" {fld.unit}" if fld.unit else ""
+    if fld.min_value is not None and number < fld.min_value:
+        return None, f"{value} is below the allowed minimum of {fld.min_value:g}{unit}"
+    if fld.max_value is not None and number > fld.max_value:
+        return None, f"{value} is above the allowed maximum of {fld.max_value:g}{unit}"
+    return number, None
+
+
+_BOOL_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+
+
+def _parse_bool_cell(fld: Field, value: str) -> tuple[object, str | None]:
+    parsed = _BOOL_WORDS.get(value.lower())
+    return (parsed, None) if parsed is not None else (None, f"'{value}' is not true or false")
+
+
+def _parse_url_cell(fld: Field, value: str) -> tuple[object, str | None]:
+    return (value, None) if _URL_RE.match(value) else (None, f"'{value}' is not an http(s) web address")
+
+
+def _parse_list_cell(fld: Field, value: str) -> tuple[object, str | None]:
+    items = [item.strip() for item in value.split(";") if item.strip()]
+    bad = [item for item in items if item not in fld.allowed] if fld.allowed else []
+    if bad:
+        return None, f"{', '.join(repr(b) for b in bad)} not among the allowed values ({', '.join(fld.allowed)})"
+    return items, None
+
+
+def _parse_text_cell(fld: Field, value: str) -> tuple[object, str | None]:
+    if fld.allowed and value not in fld.allowed:
+        return None, f"'{value}' is not one of the allowed values ({', '.join(fld.allowed)})"
+    return value, None
+
+
+_CELL_PARSERS = {"date": _parse_date_cell, "float": _parse_float_cell, "bool": _parse_bool_cell, "url": _parse_url_cell,
+                 "list": _parse_list_cell}
+
+
 def _parse_cell(fld: Field, raw: str) -> tuple[object, str | None]:
     """Turn one raw cell into its typed value, or return an error message."""
     value = raw.strip()
@@ -154,51 +213,7 @@ def _parse_cell(fld: Field, raw: str) -> tuple[object, str | None]:
         if fld.required:
             return None, "is required but empty"
         return ([] if fld.kind == "list" else None), None
-    if fld.kind == "date":
-        if not _DATE_RE.match(value):
-            return None, f"'{value}' is not a date in the form YYYY-MM-DD"
-        try:
-            parsed = date.fromisoformat(value)
-        except ValueError:
-            return None, f"'{value}' is not a real calendar date"
-        if parsed > date.today():
-            return None, f"{value} is in the future"
-        if parsed.year < 1800:
-            return None, f"{value} is before 1800: check the year"
-        return pd.Timestamp(parsed), None
-    if fld.kind == "float":
-        try:
-            number = float(value)
-        except ValueError:
-            return None, f"'{value}' is not a number"
-        if number != number:  # NaN
-            return None, f"'{value}' is not a number"
-        if fld.min_value is not None and number < fld.min_value:
-            return None, f"{value} is below the allowed minimum of {fld.min_value:g}{' ' + fld.unit if fld.unit else ''}"
-        if fld.max_value is not None and number > fld.max_value:
-            return None, f"{value} is above the allowed maximum of {fld.max_value:g}{' ' + fld.unit if fld.unit else ''}"
-        return number, None
-    if fld.kind == "bool":
-        lowered = value.lower()
-        if lowered in ("true", "yes", "1"):
-            return True, None
-        if lowered in ("false", "no", "0"):
-            return False, None
-        return None, f"'{value}' is not true or false"
-    if fld.kind == "url":
-        if not _URL_RE.match(value):
-            return None, f"'{value}' is not an http(s) web address"
-        return value, None
-    if fld.kind == "list":
-        items = [item.strip() for item in value.split(";") if item.strip()]
-        if fld.allowed:
-            bad = [item for item in items if item not in fld.allowed]
-            if bad:
-                return None, f"{', '.join(repr(b) for b in bad)} not among the allowed values ({', '.join(fld.allowed)})"
-        return items, None
-    if fld.allowed and value not in fld.allowed:
-        return None, f"'{value}' is not one of the allowed values ({', '.join(fld.allowed)})"
-    return value, None
+    return _CELL_PARSERS.get(fld.kind, _parse_text_cell)(fld, value)
 
 
 def _default_column(fld: Field, n: int) -> pd.Series:
