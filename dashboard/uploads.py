@@ -176,7 +176,8 @@ def _utf16_without_bom(sample: bytes) -> str | None:
 
 
 def _decode_8bit(raw: bytes) -> Decoded:
-    """UTF-8; else Windows-1252 (what spreadsheets on Windows save); a file that mixes the two is read line by line."""
+    """UTF-8; else Windows-1252 (what spreadsheets on Windows save). In a file that mixes the two, what is valid UTF-8
+    stays UTF-8 and every other byte is read as Windows-1252, with a note naming the lines where that happened."""
     try:
         return Decoded(raw.decode("utf-8"), "UTF-8")
     except UnicodeDecodeError:

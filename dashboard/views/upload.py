@@ -20,7 +20,7 @@ kind = st.radio("What does the file hold?", list(KIND_LABELS), format_func=KIND_
 with st.expander("Templates and format", expanded=False):
     st.markdown(
         "Use the template's columns (names are matched without regard to case; other columns are ignored). "
-        "Comma, semicolon and tab separators, UTF-8 (with or without BOM), UTF-16 (with or without) and Windows-1252 are "
+        "Comma, semicolon and tab separators, UTF-8 (with or without BOM), UTF-16 (with or without BOM) and Windows-1252 are "
         "recognised. Dates are YYYY-MM-DD; coordinates are decimal degrees (WGS84). Lists such as `actors` "
         "and `topics` are separated by `;`. Events may give `lat`/`lon` instead of a `place_id`. ACLED's "
         "standard export (event_id_cnty, event_date, event_type, actor1, actor2, country, latitude, "
