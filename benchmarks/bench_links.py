@@ -46,9 +46,14 @@ def _parsers(ds: data.Dataset) -> dict:
     return {
         "sidebar": (("region", "actor", "from", "to"), lambda p: parse_filters(p, schema.REGIONS, actors, bounds).notices),
         "map": (mf.MAP_PARAMS, lambda p: mf.parse_map_params(p, place_ids, event_places, bounds).notices),
-        "ranges": (ranges.RANGE_PARAMS, lambda p: ranges.parse_range_params(
-            {k: ",".join(v) for k, v in p.items()}, coords, systems, ranges.RangeView())[1]),
-        "statements": (search.PAGE_PARAMS, lambda p: search.parse_search_params(p, speakers, schema.TOPICS, statement_ids).notices),
+        "ranges": (
+            ranges.RANGE_PARAMS,
+            lambda p: ranges.parse_range_params({k: ",".join(v) for k, v in p.items()}, coords, systems, ranges.RangeView())[1],
+        ),
+        "statements": (
+            search.PAGE_PARAMS,
+            lambda p: search.parse_search_params(p, speakers, schema.TOPICS, statement_ids).notices,
+        ),
     }
 
 
@@ -68,7 +73,9 @@ def time_parsers(repeat: int) -> float:
                 times.append((time.perf_counter() - t) * 1000)
             worst = max(worst, max(times))
             longest = max((len(n) for n in notices), default=0)
-            print(f"{page:<12}{shape:<24}{kb:>9,.0f}{statistics.median(times):>11.1f}{max(times):>9.1f}{len(notices):>9,}{longest:>9,}")
+            print(
+                f"{page:<12}{shape:<24}{kb:>9,.0f}{statistics.median(times):>11.1f}{max(times):>9.1f}{len(notices):>9,}{longest:>9,}"
+            )
     print(f"\nworst parse {worst:,.1f} ms: {'within' if worst < BUDGET_MS else 'OVER'} the {BUDGET_MS:,.0f} ms budget")
     return worst
 

@@ -109,8 +109,16 @@ def bench_scale(folder: Path) -> list[dict]:
                 sizes.append((len(spec.encode()), _proto_bytes(at._tree), json.loads(spec)))
             map_bytes, sent = max(s[0] for s in sizes), max(s[1] for s in sizes)
             clustered = sum(1 for t in sizes[-1][2]["data"] if (t.get("meta") or {}).get("role") == "clusters")
-            rows.append({"view": key, "rerun_ms": statistics.median(timings), "max_ms": max(timings), "map_bytes": map_bytes,
-                         "sent_bytes": sent, "cluster_traces": clustered})
+            rows.append(
+                {
+                    "view": key,
+                    "rerun_ms": statistics.median(timings),
+                    "max_ms": max(timings),
+                    "map_bytes": map_bytes,
+                    "sent_bytes": sent,
+                    "cluster_traces": clustered,
+                }
+            )
     finally:
         os.environ.pop(data.DATA_DIR_ENV, None)
         cache.get_dataset.clear()
@@ -127,15 +135,19 @@ def main_scale(sizes: list[int], root: Path | None) -> int:
             if not (folder / "events.csv").exists():
                 generate(folder, n, n_statements=100_000, n_places=10_000)
             budget = 2000.0 if n > 100_000 else 500.0
-            print(f"\nMap page, {n:,} events, 10,000 places, 100,000 statements; median of {REPEATS} reruns (region filter change)")
+            print(
+                f"\nMap page, {n:,} events, 10,000 places, 100,000 statements; median of {REPEATS} reruns (region filter change)"
+            )
             header = f"{'view':<10} {'rerun (ms)':>11} {'slowest (ms)':>13} {'map JSON (bytes)':>17} {'sent (bytes)':>13}  ok"
             print(header)
             print("-" * len(header))
             for row in bench_scale(folder):
                 good = row["rerun_ms"] < budget and row["sent_bytes"] < 2_000_000
                 ok &= good
-                print(f"{row['view']:<10} {row['rerun_ms']:>11.0f} {row['max_ms']:>13.0f} {row['map_bytes']:>17,} {row['sent_bytes']:>13,}  "
-                      f"{'yes' if good else 'NO'}")
+                print(
+                    f"{row['view']:<10} {row['rerun_ms']:>11.0f} {row['max_ms']:>13.0f} {row['map_bytes']:>17,} {row['sent_bytes']:>13,}  "
+                    f"{'yes' if good else 'NO'}"
+                )
     return 0 if ok else 1
 
 
@@ -160,8 +172,10 @@ def main() -> int:
         rerun = reruns[row["view"]]
         good = rerun < RERUN_BUDGET_MS and row["map_bytes"] < BYTES_BUDGET
         ok &= good
-        print(f"{row['view']:<10} {row['basemap_build_ms']:>25.0f} {row['pipeline_ms']:>19.0f} {rerun:>19.0f} "
-              f"{row['map_bytes']:>17,}  {'yes' if good else 'NO'}")
+        print(
+            f"{row['view']:<10} {row['basemap_build_ms']:>25.0f} {row['pipeline_ms']:>19.0f} {rerun:>19.0f} "
+            f"{row['map_bytes']:>17,}  {'yes' if good else 'NO'}"
+        )
     print(f"\nBudgets: rerun < {RERUN_BUDGET_MS:.0f} ms, map JSON < {BYTES_BUDGET:,} bytes.")
     return 0 if ok else 1
 

@@ -59,8 +59,10 @@ def main() -> None:
             rings, _, targets, countries = compute_everything(lat, lon, range_km, claim_ranges, ds.places, index)
             times.append((time.perf_counter() - t) * 1000)
         worst = max(worst, max(times))
-        print(f"{place_id:<15}{system_id:<17}{range_km:>9,.0f}{len(rings):>7}{len(targets):>8}{len(countries):>10}"
-              f"{statistics.median(times):>11.1f}{max(times):>9.1f}")
+        print(
+            f"{place_id:<15}{system_id:<17}{range_km:>9,.0f}{len(rings):>7}{len(targets):>8}{len(countries):>10}"
+            f"{statistics.median(times):>11.1f}{max(times):>9.1f}"
+        )
     print(f"\nworst case {worst:.1f} ms: {'within' if worst < 100 else 'OVER'} the 100 ms budget")
 
 

@@ -42,7 +42,9 @@ def long_places_file(rows: int) -> bytes:
 
 def widest_allowed_file(columns: int = 200, size: int = 4_900_000) -> bytes:
     """The places template widened to `columns` columns, then copies of its row (ids made distinct) up to `size` bytes."""
-    template_columns = len(uploads.template_csv("places", TEMPLATE_EXAMPLES["places"]).decode("utf-8").split("\n", 1)[0].split(","))
+    template_columns = len(
+        uploads.template_csv("places", TEMPLATE_EXAMPLES["places"]).decode("utf-8").split("\n", 1)[0].split(",")
+    )
     header, row = wide_places_file(columns - template_columns).decode("utf-8").splitlines()
     place_id = TEMPLATE_EXAMPLES["places"]["place_id"]
     rows = (size - len(header)) // (len(row) + 8)
@@ -76,7 +78,9 @@ def main() -> None:
         time_upload(name, raw, args.repeat, ds, regions)
     # The column limit refuses wide files at once; without it, the header checks themselves must still be linear.
     limit, uploads.MAX_COLUMNS = uploads.MAX_COLUMNS, 10**9
-    time_upload("same, 40,000 columns, column limit lifted", files["places + 40,000 extra columns, 1 row"], args.repeat, ds, regions)
+    time_upload(
+        "same, 40,000 columns, column limit lifted", files["places + 40,000 extra columns, 1 row"], args.repeat, ds, regions
+    )
     uploads.MAX_COLUMNS = limit
 
 

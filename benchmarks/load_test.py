@@ -47,8 +47,14 @@ ROUTE = [
     ("About the data", "About the data", ("add", "Baltic")),
     ("Home", "INF Watch", ("reset", None)),
 ]
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage",
-                 "--disable-renderer-backgrounding", "--disable-background-timer-throttling"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-dev-shm-usage",
+    "--disable-renderer-backgrounding",
+    "--disable-background-timer-throttling",
+]
 
 # The page keeps: how many script runs it has seen finish and when the last one did, and when the
 # browser's main thread was last busy (the end of its last long task: drawing charts and tables).
@@ -98,7 +104,9 @@ class Results:
 
 
 async def _finished(page, runs_before: int, t0_page_ms: float) -> float:
-    handle = await page.wait_for_function(_FINISHED, arg=[runs_before, t0_page_ms, QUIET_MS], timeout=ACTION_TIMEOUT_MS, polling=100)
+    handle = await page.wait_for_function(
+        _FINISHED, arg=[runs_before, t0_page_ms, QUIET_MS], timeout=ACTION_TIMEOUT_MS, polling=100
+    )
     return float(await handle.json_value())
 
 
@@ -224,11 +232,19 @@ def percentile(values: list[float], q: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=25)
-    parser.add_argument("--settle", type=int, default=180, help="seconds to wait after the sessions before the last memory reading")
+    parser.add_argument(
+        "--settle", type=int, default=180, help="seconds to wait after the sessions before the last memory reading"
+    )
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--data-dir", default="", help="serve this data folder instead of the curated data")
-    parser.add_argument("--think", type=float, nargs=2, default=THINK_S, metavar=("MIN", "MAX"),
-                        help="a reader's pause between two actions, uniform in this range (seconds)")
+    parser.add_argument(
+        "--think",
+        type=float,
+        nargs=2,
+        default=THINK_S,
+        metavar=("MIN", "MAX"),
+        help="a reader's pause between two actions, uniform in this range (seconds)",
+    )
     parser.add_argument("--ramp", type=float, default=RAMP_S, help="seconds between session starts")
     parser.add_argument("--no-write", action="store_true", help="print the table without appending it to benchmarks/results.md")
     args = parser.parse_args()
@@ -240,9 +256,23 @@ def main() -> None:
     if args.data_dir:
         env["INF_WATCH_DATA_DIR"] = args.data_dir
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", APP, "--server.port", str(args.port), "--server.address", "127.0.0.1",
-         "--server.headless", "true"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            APP,
+            "--server.port",
+            str(args.port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
     )
     try:
         for _ in range(600):

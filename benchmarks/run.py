@@ -89,7 +89,10 @@ def measure_server_memory(data_dir: Path) -> float:
     env = dict(os.environ, **{DATA_DIR_ENV: str(data_dir)})
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", APP, "--server.port", str(port), "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         for _ in range(600):
@@ -99,7 +102,9 @@ def measure_server_memory(data_dir: Path) -> float:
             except OSError:
                 time.sleep(0.5)
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            browser = p.chromium.launch(
+                executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+            )
             tab = browser.new_page()
             for path in ("/", "/map", "/ranges", "/statements", "/about"):
                 tab.goto(f"http://127.0.0.1:{port}{path}")
@@ -137,13 +142,28 @@ def main() -> None:
             load_s = time.perf_counter() - t0
             pages = measure_pages(folder)
             memory = float("nan") if args.no_memory else measure_server_memory(folder)
-        row = {"events": n, "load_s": load_s, "memory_mb": memory, **{f"{k}_ms": v[0] for k, v in pages.items()},
-               **{f"{k}_kb": v[1] / 1024 for k, v in pages.items()}}
+        row = {
+            "events": n,
+            "load_s": load_s,
+            "memory_mb": memory,
+            **{f"{k}_ms": v[0] for k, v in pages.items()},
+            **{f"{k}_kb": v[1] / 1024 for k, v in pages.items()},
+        }
         print("ROW " + json.dumps(row), flush=True)
         return
     rows = []
     for n in args.sizes:
-        cmd = [sys.executable, "-m", "benchmarks.run", "--one", str(n), "--statements", str(args.statements), "--places", str(args.places)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "benchmarks.run",
+            "--one",
+            str(n),
+            "--statements",
+            str(args.statements),
+            "--places",
+            str(args.places),
+        ]
         if args.no_memory:
             cmd.append("--no-memory")
         out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
@@ -152,10 +172,20 @@ def main() -> None:
             raise RuntimeError(f"size {n} failed:\n{out.stdout[-2000:]}\n{out.stderr[-4000:]}")
         rows.append(json.loads(line[4:]))
         print(rows[-1], flush=True)
-    header = ["events", "load + validate (s)"] + [f"{p} rerun (ms)" for p in PAGES] + [f"{p} sent (KB)" for p in PAGES] + ["server peak (MB)"]
+    header = (
+        ["events", "load + validate (s)"]
+        + [f"{p} rerun (ms)" for p in PAGES]
+        + [f"{p} sent (KB)" for p in PAGES]
+        + ["server peak (MB)"]
+    )
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for r in rows:
-        cells = [f"{r['events']:,}", f"{r['load_s']:.1f}"] + [f"{r[p + '_ms']:.0f}" for p in PAGES] + [f"{r[p + '_kb']:.0f}" for p in PAGES] + [f"{r['memory_mb']:.0f}"]
+        cells = (
+            [f"{r['events']:,}", f"{r['load_s']:.1f}"]
+            + [f"{r[p + '_ms']:.0f}" for p in PAGES]
+            + [f"{r[p + '_kb']:.0f}" for p in PAGES]
+            + [f"{r['memory_mb']:.0f}"]
+        )
         lines.append("| " + " | ".join(cells) + " |")
     machine = f"{platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     text = (

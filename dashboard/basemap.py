@@ -221,7 +221,15 @@ def project_regions(regions: gpd.GeoDataFrame, view: View) -> pd.DataFrame:
         x, y = project_points(view, coords[:, 0], coords[:, 1])
         # Name the region at its north-western corner, where the frame lines meet on land less often.
         corner = int(np.argmax(y - 0.3 * x))
-        rows.append({"region": name, "x": x.astype(np.float32), "y": y.astype(np.float32), "label_x": float(x[corner]), "label_y": float(y[corner])})
+        rows.append(
+            {
+                "region": name,
+                "x": x.astype(np.float32),
+                "y": y.astype(np.float32),
+                "label_x": float(x[corner]),
+                "label_y": float(y[corner]),
+            }
+        )
     return pd.DataFrame(rows, columns=["region", "x", "y", "label_x", "label_y"])
 
 

@@ -59,9 +59,7 @@ def split_crimea(countries: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, gpd.Geo
     out.loc[is_russia, "geometry"] = gpd.GeoSeries([rest], index=out.index[is_russia], crs=out.crs)
     is_ukraine = out["name"] == "Ukraine"
     ukraine = out.loc[is_ukraine, "geometry"].iloc[0]
-    out.loc[is_ukraine, "geometry"] = gpd.GeoSeries(
-        [shapely.union(ukraine, crimea)], index=out.index[is_ukraine], crs=out.crs
-    )
+    out.loc[is_ukraine, "geometry"] = gpd.GeoSeries([shapely.union(ukraine, crimea)], index=out.index[is_ukraine], crs=out.crs)
     occupied = gpd.GeoDataFrame(
         {
             "name": [CRIMEA_NAME],

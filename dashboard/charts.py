@@ -13,8 +13,18 @@ from dashboard.sides import OTHER, actor_sides, side_of
 # Okabe–Ito colours: distinguishable with the common forms of colour blindness.
 SIDE_COLOURS = {"NATO": "#0072B2", "Russia": "#D55E00", "Other": "#7F7F7F"}
 CATEGORY_COLOURS = (
-    "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
-    "#F0E442", "#000000", "#882255", "#44AA99", "#999933", "#AA4499",
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#CC79A7",
+    "#E69F00",
+    "#56B4E9",
+    "#F0E442",
+    "#000000",
+    "#882255",
+    "#44AA99",
+    "#999933",
+    "#AA4499",
 )
 FONT = "Source Sans Pro, Helvetica, Arial, sans-serif"
 
@@ -54,7 +64,9 @@ def base_layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
     return fig
 
 
-def empty_figure(message: str, title: str, height: int = 260, fig: go.Figure | None = None, keep_x_axis: bool = False) -> go.Figure:
+def empty_figure(
+    message: str, title: str, height: int = 260, fig: go.Figure | None = None, keep_x_axis: bool = False
+) -> go.Figure:
     """A figure that says nothing matches: `message` in its middle and no axes (the x axis stays with `keep_x_axis`).
 
     `fig` may already hold what should still show, such as shading and its legend; else the figure starts empty.
@@ -105,7 +117,12 @@ def events_timeline(events: pd.DataFrame, actors: pd.DataFrame, colour_by: str =
                 y=part["row"],
                 mode="markers",
                 name=str(group),
-                marker={"size": 11, "color": colours.get(group, "#7F7F7F"), "line": {"width": 1, "color": "white"}, "opacity": 0.9},
+                marker={
+                    "size": 11,
+                    "color": colours.get(group, "#7F7F7F"),
+                    "line": {"width": 1, "color": "white"},
+                    "opacity": 0.9,
+                },
                 customdata=list(zip(part["hover"], part["actor_names"].map(plotly_text), part["event_id"], strict=True)),
                 hovertemplate="<b>%{customdata[0]}</b><br>%{x|%d %b %Y}<br>Actors: %{customdata[1]}<extra></extra>",
             )
@@ -119,7 +136,9 @@ def events_timeline(events: pd.DataFrame, actors: pd.DataFrame, colour_by: str =
 def counts_by_year(frame: pd.DataFrame, date_col: str, title: str) -> go.Figure:
     """Bar chart of rows per year."""
     counts = frame[date_col].dt.year.value_counts().sort_index()
-    fig = go.Figure(go.Bar(x=counts.index, y=counts.values, marker_color=SIDE_COLOURS["NATO"], hovertemplate="%{x}: %{y}<extra></extra>"))
+    fig = go.Figure(
+        go.Bar(x=counts.index, y=counts.values, marker_color=SIDE_COLOURS["NATO"], hovertemplate="%{x}: %{y}<extra></extra>")
+    )
     fig.update_xaxes(title="Year")
     fig.update_yaxes(title="Records (count)", gridcolor="#eeeeee")
     return base_layout(fig, title, height=300)

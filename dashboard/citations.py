@@ -173,7 +173,9 @@ def statement_lookups(actors: pd.DataFrame, events: pd.DataFrame, places: pd.Dat
     }
 
 
-def overlay_lookups(base: dict, events: pd.DataFrame | None, places: pd.DataFrame | None, statements: pd.DataFrame | None) -> dict:
+def overlay_lookups(
+    base: dict, events: pd.DataFrame | None, places: pd.DataFrame | None, statements: pd.DataFrame | None
+) -> dict:
     """`base` (see statement_lookups) with the reader's own events, places and speakers laid over it, without copying it."""
     out = dict(base)
     if events is not None and len(events):

@@ -202,8 +202,13 @@ def _parse_text_cell(fld: Field, value: str) -> tuple[object, str | None]:
     return value, None
 
 
-_CELL_PARSERS = {"date": _parse_date_cell, "float": _parse_float_cell, "bool": _parse_bool_cell, "url": _parse_url_cell,
-                 "list": _parse_list_cell}
+_CELL_PARSERS = {
+    "date": _parse_date_cell,
+    "float": _parse_float_cell,
+    "bool": _parse_bool_cell,
+    "url": _parse_url_cell,
+    "list": _parse_list_cell,
+}
 
 
 def _parse_cell(fld: Field, raw: str) -> tuple[object, str | None]:
@@ -256,7 +261,9 @@ def _parse_column(fld: Field, cells: pd.Series) -> tuple[pd.Series, pd.Series]:
         ok &= empty | text.str.match(_URL_RE.pattern, case=False)
         return text, ok
     if fld.kind == "list":
-        items = pd.Series([[i.strip() for i in v.split(";") if i.strip()] for v in text.tolist()], index=cells.index, dtype=object)
+        items = pd.Series(
+            [[i.strip() for i in v.split(";") if i.strip()] for v in text.tolist()], index=cells.index, dtype=object
+        )
         if fld.allowed:
             flat = items.explode().dropna()
             bad_idx = set(flat[~flat.isin(fld.allowed)].index)
@@ -310,7 +317,14 @@ def validate_frame(
             first_line = dict(zip(cells.str.strip()[~dup], lines[~dup], strict=True))
             for i in dup[dup].index:
                 value = cells[i].strip()
-                problems.append(Problem(label, int(lines[i]), fld.name, f"'{value}' is already used on line {first_line[value]}; ids must be unique"))
+                problems.append(
+                    Problem(
+                        label,
+                        int(lines[i]),
+                        fld.name,
+                        f"'{value}' is already used on line {first_line[value]}; ids must be unique",
+                    )
+                )
             bad_rows |= dup
         for i in ok[~ok].index:
             _, error = _parse_cell(fld, cells[i])
@@ -434,7 +448,9 @@ def check_references(
             unknown = values[~values.isin(known)]
             for idx, v in unknown.items():
                 line = int(frame.at[idx, "_line"])
-                problems.append(Problem(labels[name], line, fld.name, f"'{v}' does not match any {target_col} in {labels[target_table]}"))
+                problems.append(
+                    Problem(labels[name], line, fld.name, f"'{v}' does not match any {target_col} in {labels[target_table]}")
+                )
     return problems
 
 
@@ -462,13 +478,18 @@ def regions_of_places(place_ids: Iterable[str], region_of_place: Mapping[str, st
     return [region_of_place.get(p, schema.REGION_ELSEWHERE) for p in place_ids]
 
 
-def derive_statements(statements: pd.DataFrame, region_of_place: Mapping[str, str], region_of_event: Mapping[str, str]) -> pd.DataFrame:
+def derive_statements(
+    statements: pd.DataFrame, region_of_place: Mapping[str, str], region_of_event: Mapping[str, str]
+) -> pd.DataFrame:
     """`statements` with the derived `is_verbatim` (not a paraphrase) and `region` columns.
 
     A statement belongs to a region if its place, or failing that its event's place, lies in one.
     """
     regions = [
-        next((r for r in (region_of_place.get(p), region_of_event.get(e)) if r and r != schema.REGION_ELSEWHERE), schema.REGION_ELSEWHERE)
+        next(
+            (r for r in (region_of_place.get(p), region_of_event.get(e)) if r and r != schema.REGION_ELSEWHERE),
+            schema.REGION_ELSEWHERE,
+        )
         for p, e in zip(statements["place_id"], statements["event_id"], strict=True)
     ]
     return statements.assign(is_verbatim=statements["quote_type"] != "paraphrase", region=regions)
@@ -594,8 +615,13 @@ def _geojson_problems(gdf: gpd.GeoDataFrame, columns: tuple[str, ...], label: st
     wrong = kinds[~kinds.isin(_AREA_TYPES)]
     if len(wrong):
         problems.append(
-            Problem(label, None, None, f"{len(wrong):,} feature(s) are not areas (feature {wrong.index[0] + 1} has {wrong.iloc[0]}); "
-                    f"every feature must be a {' or '.join(_AREA_TYPES)}")
+            Problem(
+                label,
+                None,
+                None,
+                f"{len(wrong):,} feature(s) are not areas (feature {wrong.index[0] + 1} has {wrong.iloc[0]}); "
+                f"every feature must be a {' or '.join(_AREA_TYPES)}",
+            )
         )
     return problems
 
@@ -614,7 +640,11 @@ def check_sources(data_dir: Path) -> list[Problem]:
     _, row_problems = validate_rows(table, header, rows, label)
     recorded = row_keys(table, rows)
     needed = [t.file for t in schema.TABLES.values()] + list(GEOJSON_FILES)
-    absent = [Problem(label, None, "file", f"no record for data/{f}: every file needs its source and licence") for f in needed if f not in recorded]
+    absent = [
+        Problem(label, None, "file", f"no record for data/{f}: every file needs its source and licence")
+        for f in needed
+        if f not in recorded
+    ]
     return [*problems, *row_problems, *absent]
 
 

@@ -245,8 +245,10 @@ class LinkReader:
         lo, hi = bounds
         moved = clamp(parsed, bounds)
         if moved != parsed:
-            self.note(f"The {what} {parsed.isoformat()} is outside the data ({lo.isoformat()} to {hi.isoformat()}); "
-                      f"using {moved.isoformat()}.")
+            self.note(
+                f"The {what} {parsed.isoformat()} is outside the data ({lo.isoformat()} to {hi.isoformat()}); "
+                f"using {moved.isoformat()}."
+            )
         return moved
 
     def whole_number(self, key: str, bounds: tuple[int, int], what: str, hint: str = "") -> int | None:

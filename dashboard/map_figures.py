@@ -114,8 +114,14 @@ class MapTables:
 
 def prepare_map_tables(places: pd.DataFrame, events: pd.DataFrame, statements: pd.DataFrame, actors: pd.DataFrame) -> MapTables:
     """MapTables for the given frames; built once per data set (the lookups take a pass over every event)."""
-    return MapTables(places, events, statements, actors, places.set_index("place_id"),
-                     dict(zip(events["event_id"], events["place_id"], strict=True)))
+    return MapTables(
+        places,
+        events,
+        statements,
+        actors,
+        places.set_index("place_id"),
+        dict(zip(events["event_id"], events["place_id"], strict=True)),
+    )
 
 
 def add_user_rows(curated: MapTables, places: pd.DataFrame, events: pd.DataFrame, statements: pd.DataFrame) -> MapTables:
@@ -326,15 +332,24 @@ def build_clusters(points: pd.DataFrame, base: bm.Basemap, noun: str = "places",
     shares = per_side[side_names].to_numpy(dtype=float) / totals["n"].to_numpy(dtype=float)[:, None]
     top = shares.argmax(axis=1) if side_names else np.zeros(len(totals), dtype=int)
     colours = [
-        SIDE_COLOURS[side_names[t]] if side_names and row[t] >= CLUSTER_MAJORITY else MIXED_COLOUR for t, row in zip(top, shares, strict=True)
+        SIDE_COLOURS[side_names[t]] if side_names and row[t] >= CLUSTER_MAJORITY else MIXED_COLOUR
+        for t, row in zip(top, shares, strict=True)
     ]
     hovers = []
-    for row, (i, j, slot, n, n_ev) in enumerate(zip(totals["i"], totals["j"], totals["slot"], totals["n"], totals["n_events"], strict=True)):
+    for row, (i, j, slot, n, n_ev) in enumerate(
+        zip(totals["i"], totals["j"], totals["slot"], totals["n"], totals["n_events"], strict=True)
+    ):
         tag = f" · <i>{USER_TAG}</i>" if slot in (USER_PLACES, USER_EVENTS) else ""
-        sides = " · ".join(f"{s}: {int(per_side.iloc[row][s]):,}" for s in side_names if per_side.iloc[row][s]) if noun == "places" else ""
+        sides = (
+            " · ".join(f"{s}: {int(per_side.iloc[row][s]):,}" for s in side_names if per_side.iloc[row][s])
+            if noun == "places"
+            else ""
+        )
         evs = f"<br>{n_ev:,} events at them" if noun == "places" else ""
-        hovers.append(f"<b>{n:,} {noun}</b>{tag}<br>{sides + '<br>' if sides else ''}{'<br>'.join(listed[(i, j, slot)])}{evs}"
-                      "<br><i>Filter, or pick a regional view, to see each one</i>")
+        hovers.append(
+            f"<b>{n:,} {noun}</b>{tag}<br>{sides + '<br>' if sides else ''}{'<br>'.join(listed[(i, j, slot)])}{evs}"
+            "<br><i>Filter, or pick a regional view, to see each one</i>"
+        )
     offsets = np.array([CLUSTER_SLOTS.get(slot, (0.0, 0.0)) for slot in totals["slot"]], dtype=float).reshape(-1, 2)
     return pd.DataFrame(
         {
@@ -400,7 +415,10 @@ def build_map_layers(
         slots = np.where(_is_user(grouped), USER_PLACES, CURATED_PLACES)
         points = pd.DataFrame(
             {
-                "x": x[rest], "y": y[rest], "slot": slots, "side": sides,
+                "x": x[rest],
+                "y": y[rest],
+                "slot": slots,
+                "side": sides,
                 "kind": grouped["kind"].map(kind_label).to_numpy(dtype=object),
                 "n_events": grouped["place_id"].map(counts).fillna(0).to_numpy(dtype=np.int64),
             }
@@ -413,7 +431,9 @@ def build_map_layers(
     ev_single = individual_mask(event_markers["x"].to_numpy(dtype=float), event_markers["y"].to_numpy(dtype=float), base, limit)
     if not ev_single.all():
         grouped = event_markers[~ev_single]
-        points = pd.DataFrame({"x": grouped["x"], "y": grouped["y"], "slot": USER_EVENTS, "side": "Other", "kind": grouped["kind"], "n_events": 0})
+        points = pd.DataFrame(
+            {"x": grouped["x"], "y": grouped["y"], "slot": USER_EVENTS, "side": "Other", "kind": grouped["kind"], "n_events": 0}
+        )
         clusters = pd.concat([clusters, cluster_points(points, base, noun="events")], ignore_index=True)
         event_markers = event_markers[ev_single].reset_index(drop=True)
     return MapLayers(markers, clusters, event_markers, len(places), n_outside)
@@ -431,9 +451,16 @@ def _scatter(**props) -> dict:
 def _basemap_traces(base: bm.Basemap) -> list[dict]:
     traces: list[dict] = [
         _scatter(
-            x=base.land_x, y=base.land_y, mode="lines", fill="toself", fillcolor=LAND_COLOUR,
-            line={"color": BORDER_COLOUR, "width": 0.6}, hoverinfo="skip", showlegend=False,
-            name="Countries", meta={"role": "land"},
+            x=base.land_x,
+            y=base.land_y,
+            mode="lines",
+            fill="toself",
+            fillcolor=LAND_COLOUR,
+            line={"color": BORDER_COLOUR, "width": 0.6},
+            hoverinfo="skip",
+            showlegend=False,
+            name="Countries",
+            meta={"role": "land"},
         )
     ]
     for row in base.occupied.itertuples(index=False):
@@ -441,20 +468,34 @@ def _basemap_traces(base: bm.Basemap) -> list[dict]:
         label = f"{plotly_text(row.name)}: part of {plotly_text(row.country)}, occupied by {plotly_text(row.occupied_by)} since {since[:4]}"
         traces.append(
             _scatter(
-                x=row.x, y=row.y, mode="lines", fill="toself",
+                x=row.x,
+                y=row.y,
+                mode="lines",
+                fill="toself",
                 fillcolor="rgba(213, 94, 0, 0.10)",
                 fillpattern={"shape": "/", "fgcolor": SIDE_COLOURS["Russia"], "size": 7, "solidity": 0.18, "fillmode": "overlay"},
                 line={"color": SIDE_COLOURS["Russia"], "width": 1.4, "dash": "dot"},
-                name=f"Occupied by Russia (since {since[:4]})", legend="legend2", hoveron="fills", hoverinfo="name",
-                hoverlabel={"namelength": -1}, meta={"role": "occupied", "label": label},
+                name=f"Occupied by Russia (since {since[:4]})",
+                legend="legend2",
+                hoveron="fills",
+                hoverinfo="name",
+                hoverlabel={"namelength": -1},
+                meta={"role": "occupied", "label": label},
             )
         )
     for i, row in enumerate(base.regions.itertuples(index=False)):
         traces.append(
             _scatter(
-                x=row.x, y=row.y, mode="lines", line={"color": REGION_COLOUR, "width": 2, "dash": "dash"},
-                hoverinfo="skip", name="Region outline", legend="legend2", legendgroup="regions",
-                showlegend=i == 0, meta={"role": "region", "region": row.region},
+                x=row.x,
+                y=row.y,
+                mode="lines",
+                line={"color": REGION_COLOUR, "width": 2, "dash": "dash"},
+                hoverinfo="skip",
+                name="Region outline",
+                legend="legend2",
+                legendgroup="regions",
+                showlegend=i == 0,
+                meta={"role": "region", "region": row.region},
             )
         )
     labels = pd.DataFrame(
@@ -466,8 +507,10 @@ def _basemap_traces(base: bm.Basemap) -> list[dict]:
     texts = [
         *(plotly_text(n).upper() for n in base.country_labels["name"]),
         *(f"<b>{plotly_text(r)} region</b>" for r in base.regions["region"]),
-        *(f"<b>{plotly_text(n)}</b><br>occupied by {plotly_text(o)}<br>since {str(s)[:4]}" for n, o, s in
-          zip(base.occupied["name"], base.occupied["occupied_by"], base.occupied["occupied_since"], strict=True)),
+        *(
+            f"<b>{plotly_text(n)}</b><br>occupied by {plotly_text(o)}<br>since {str(s)[:4]}"
+            for n, o, s in zip(base.occupied["name"], base.occupied["occupied_by"], base.occupied["occupied_since"], strict=True)
+        ),
     ]
     n_c, n_r = len(base.country_labels), len(base.regions)
     colours = ["#6B6B6B"] * n_c + [REGION_COLOUR] * n_r + [SIDE_COLOURS["Russia"]] * len(base.occupied)
@@ -475,28 +518,53 @@ def _basemap_traces(base: bm.Basemap) -> list[dict]:
     sizes = [11] * n_c + [13] * n_r + [11] * len(base.occupied)
     traces.append(
         _scatter(
-            x=labels["x"], y=labels["y"], mode="text", text=texts, textposition=positions,
-            textfont={"color": colours, "size": sizes, "family": FONT}, hoverinfo="skip", showlegend=False,
-            name="Labels", meta={"role": "labels"}, unselected={"textfont": {"color": "#6B6B6B"}},
+            x=labels["x"],
+            y=labels["y"],
+            mode="text",
+            text=texts,
+            textposition=positions,
+            textfont={"color": colours, "size": sizes, "family": FONT},
+            hoverinfo="skip",
+            showlegend=False,
+            name="Labels",
+            meta={"role": "labels"},
+            unselected={"textfont": {"color": "#6B6B6B"}},
         )
     )
     if len(base.sea_labels):
         traces.append(
             _scatter(
-                x=base.sea_labels["x"], y=base.sea_labels["y"], mode="text",
-                text=[plotly_text(n, 24) for n in base.sea_labels["name"]], textposition="bottom center",
+                x=base.sea_labels["x"],
+                y=base.sea_labels["y"],
+                mode="text",
+                text=[plotly_text(n, 24) for n in base.sea_labels["name"]],
+                textposition="bottom center",
                 textfont={"color": SEA_LABEL_COLOUR, "size": 12, "family": FONT, "style": "italic"},
-                hoverinfo="skip", showlegend=False, name="Seas and straits", meta={"role": "sea_labels"},
+                hoverinfo="skip",
+                showlegend=False,
+                name="Seas and straits",
+                meta={"role": "sea_labels"},
                 unselected={"textfont": {"color": SEA_LABEL_COLOUR}},
             )
         )
     return traces
 
 
-def _legend_only(name: str, legend: str, marker: dict, group: str | None = None, mode: str = "markers", line: dict | None = None) -> dict:
+def _legend_only(
+    name: str, legend: str, marker: dict, group: str | None = None, mode: str = "markers", line: dict | None = None
+) -> dict:
     return _scatter(
-        x=[None], y=[None], mode=mode, marker=marker, line=line or {}, name=name, legend=legend,
-        legendgroup=group, showlegend=True, hoverinfo="skip", meta={"role": "legend"},
+        x=[None],
+        y=[None],
+        mode=mode,
+        marker=marker,
+        line=line or {},
+        name=name,
+        legend=legend,
+        legendgroup=group,
+        showlegend=True,
+        hoverinfo="skip",
+        meta={"role": "legend"},
     )
 
 
@@ -510,14 +578,24 @@ def _cluster_trace(clusters: pd.DataFrame, slot: str) -> dict:
     n = clusters["n"].to_numpy(dtype=float)[mask]
     mine = slot in (USER_PLACES, USER_EVENTS)
     return _scatter(
-        x=clusters["x"].to_numpy(dtype=float)[mask], y=clusters["y"].to_numpy(dtype=float)[mask], mode="markers+text",
-        marker={"symbol": "diamond" if slot == USER_EVENTS else "circle", "size": np.minimum(10 + 3.5 * np.log2(n), 30).round(1),
-                "color": USER_COLOUR if mine else clusters["colour"].to_numpy(dtype=object)[mask].tolist(), "opacity": 0.85,
-                "line": {"width": 1.5, "color": "black"} if mine else {"width": 1, "color": "white"}},
-        text=[f"{int(k):,}" if k < 1000 else f"{k / 1000:.0f}k" for k in n], textposition="middle center",
+        x=clusters["x"].to_numpy(dtype=float)[mask],
+        y=clusters["y"].to_numpy(dtype=float)[mask],
+        mode="markers+text",
+        marker={
+            "symbol": "diamond" if slot == USER_EVENTS else "circle",
+            "size": np.minimum(10 + 3.5 * np.log2(n), 30).round(1),
+            "color": USER_COLOUR if mine else clusters["colour"].to_numpy(dtype=object)[mask].tolist(),
+            "opacity": 0.85,
+            "line": {"width": 1.5, "color": "black"} if mine else {"width": 1, "color": "white"},
+        },
+        text=[f"{int(k):,}" if k < 1000 else f"{k / 1000:.0f}k" for k in n],
+        textposition="middle center",
         textfont={"color": "white", "size": 9, "family": FONT},
-        hovertext=clusters["hover"].to_numpy(dtype=object)[mask].tolist(), hovertemplate="%{hovertext}<extra></extra>",
-        name=f"Clustered: {slot}", showlegend=False, meta={"role": "clusters", "slot": slot},
+        hovertext=clusters["hover"].to_numpy(dtype=object)[mask].tolist(),
+        hovertemplate="%{hovertext}<extra></extra>",
+        name=f"Clustered: {slot}",
+        showlegend=False,
+        meta={"role": "clusters", "slot": slot},
         unselected={"marker": {"opacity": 0.5}, "textfont": {"color": "white"}},
     )
 
@@ -537,11 +615,21 @@ def _event_ring_traces(markers: pd.DataFrame) -> list[dict]:
         return []
     return [
         _scatter(
-            x=with_events["x"].to_numpy(), y=with_events["y"].to_numpy(), mode="markers",
-            marker={"symbol": "circle-open", "size": 16 + 5 * np.sqrt(with_events["n_events"].to_numpy()),
-                    "color": EVENT_RING_COLOUR, "line": {"width": 1.3}, "opacity": 0.7},
-            customdata=with_events[["place_id"]].to_numpy(dtype=object), hoverinfo="skip", showlegend=False,
-            name="Events", meta={"role": "events"},
+            x=with_events["x"].to_numpy(),
+            y=with_events["y"].to_numpy(),
+            mode="markers",
+            marker={
+                "symbol": "circle-open",
+                "size": 16 + 5 * np.sqrt(with_events["n_events"].to_numpy()),
+                "color": EVENT_RING_COLOUR,
+                "line": {"width": 1.3},
+                "opacity": 0.7,
+            },
+            customdata=with_events[["place_id"]].to_numpy(dtype=object),
+            hoverinfo="skip",
+            showlegend=False,
+            name="Events",
+            meta={"role": "events"},
         )
     ]
 
@@ -556,10 +644,15 @@ def _kind_trace(kind: str, style: KindStyle, columns: dict[str, np.ndarray], mas
     else:
         line = {"width": 1, "color": "white"}
     return _scatter(
-        x=columns["x"][mask], y=columns["y"][mask], mode="markers", name=f"{style.label} ({USER_TAG})" if mine else style.label,
-        legendgroup=kind, showlegend=False,
+        x=columns["x"][mask],
+        y=columns["y"][mask],
+        mode="markers",
+        name=f"{style.label} ({USER_TAG})" if mine else style.label,
+        legendgroup=kind,
+        showlegend=False,
         marker={"symbol": style.symbol, "size": style.size + (3 if mine else 0), "opacity": 1, **colour, "line": line},
-        customdata=columns["ids"][mask].reshape(-1, 1), hovertext=columns["hover"][mask].tolist(),
+        customdata=columns["ids"][mask].reshape(-1, 1),
+        hovertext=columns["hover"][mask].tolist(),
         hovertemplate="%{hovertext}<extra></extra>",
         meta={"role": "user_places" if mine else "places", "kind": kind},
         unselected={"marker": {"opacity": 0.35}},
@@ -569,8 +662,12 @@ def _kind_trace(kind: str, style: KindStyle, columns: dict[str, np.ndarray], mas
 def _kind_legend(kind: str, style: KindStyle) -> dict:
     """The kind's entry in the legend of kinds: its symbol in dark grey (colour belongs to the sides)."""
     width = 1.5 if style.symbol.endswith("-open") else 0
-    return _legend_only(style.label, "legend", {"symbol": style.symbol, "size": 11, "color": "#333333",
-                                                "line": {"width": width, "color": "#333333"}}, group=kind)
+    return _legend_only(
+        style.label,
+        "legend",
+        {"symbol": style.symbol, "size": 11, "color": "#333333", "line": {"width": width, "color": "#333333"}},
+        group=kind,
+    )
 
 
 def _place_traces(markers: pd.DataFrame) -> list[dict]:
@@ -604,11 +701,17 @@ def _own_event_traces(own: pd.DataFrame) -> list[dict]:
         return []
     return [
         _scatter(
-            x=own["x"].to_numpy(dtype=float), y=own["y"].to_numpy(dtype=float), mode="markers",
+            x=own["x"].to_numpy(dtype=float),
+            y=own["y"].to_numpy(dtype=float),
+            mode="markers",
             marker={"symbol": "diamond", "size": 9, "color": USER_COLOUR, "line": {"width": 1, "color": "black"}},
-            customdata=own[["event_id"]].to_numpy(dtype=object), hovertext=own["hover"].tolist(),
-            hovertemplate="%{hovertext}<extra></extra>", name=USER_EVENTS, showlegend=False,
-            meta={"role": "user_events"}, unselected={"marker": {"opacity": 0.35}},
+            customdata=own[["event_id"]].to_numpy(dtype=object),
+            hovertext=own["hover"].tolist(),
+            hovertemplate="%{hovertext}<extra></extra>",
+            name=USER_EVENTS,
+            showlegend=False,
+            meta={"role": "user_events"},
+            unselected={"marker": {"opacity": 0.35}},
         )
     ]
 
@@ -616,18 +719,29 @@ def _own_event_traces(own: pd.DataFrame) -> list[dict]:
 def _selected_traces(markers: pd.DataFrame, own: pd.DataFrame, selected: Iterable[str]) -> list[dict]:
     """A black square round each selected place or own-coordinates event (customdata = its id)."""
     chosen_ids = set(selected)
-    chosen = pd.concat(
-        [markers.loc[markers["place_id"].isin(chosen_ids), ["place_id", "x", "y"]],
-         own.loc[own["event_id"].isin(chosen_ids), ["event_id", "x", "y"]].rename(columns={"event_id": "place_id"})],
-        ignore_index=True,
-    ) if len(own) else markers[markers["place_id"].isin(chosen_ids)]
+    chosen = (
+        pd.concat(
+            [
+                markers.loc[markers["place_id"].isin(chosen_ids), ["place_id", "x", "y"]],
+                own.loc[own["event_id"].isin(chosen_ids), ["event_id", "x", "y"]].rename(columns={"event_id": "place_id"}),
+            ],
+            ignore_index=True,
+        )
+        if len(own)
+        else markers[markers["place_id"].isin(chosen_ids)]
+    )
     if not len(chosen):
         return []
     return [
         _scatter(
-            x=chosen["x"].to_numpy(dtype=float), y=chosen["y"].to_numpy(dtype=float), mode="markers",
+            x=chosen["x"].to_numpy(dtype=float),
+            y=chosen["y"].to_numpy(dtype=float),
+            mode="markers",
             marker={"symbol": "square-open", "size": 26, "color": SELECTED_COLOUR, "line": {"width": 2.5}},
-            customdata=chosen[["place_id"]].to_numpy(dtype=object), hoverinfo="skip", name="Selected", legend="legend2",
+            customdata=chosen[["place_id"]].to_numpy(dtype=object),
+            hoverinfo="skip",
+            name="Selected",
+            legend="legend2",
             meta={"role": "selected"},
         )
     ]
@@ -638,25 +752,50 @@ SIDE_LEGEND = {"NATO": "Operated by NATO or a member", "Russia": "Operated by Ru
 
 def _colour_legend_traces(markers: pd.DataFrame, own: pd.DataFrame, clusters: pd.DataFrame | None) -> list[dict]:
     """The colour legend (top left): the sides, then the reader's data, event rings and clusters when the map shows them."""
-    traces = [_legend_only(SIDE_LEGEND[side], "legend2", {"symbol": "circle", "size": 11, "color": SIDE_COLOURS[side]})
-              for side in SIDE_LEGEND]
+    traces = [
+        _legend_only(SIDE_LEGEND[side], "legend2", {"symbol": "circle", "size": 11, "color": SIDE_COLOURS[side]})
+        for side in SIDE_LEGEND
+    ]
     user_clusters = _has_rows(clusters) and clusters["slot"].isin([USER_PLACES, USER_EVENTS]).any()
     if _is_user(markers).any() or len(own) or user_clusters:
-        traces.append(_legend_only(USER_LEGEND, "legend2", {"symbol": "circle", "size": 11, "color": "white",
-                                                            "line": {"width": 2.5, "color": USER_COLOUR}}))
+        traces.append(
+            _legend_only(
+                USER_LEGEND,
+                "legend2",
+                {"symbol": "circle", "size": 11, "color": "white", "line": {"width": 2.5, "color": USER_COLOUR}},
+            )
+        )
     if (markers["n_events"] > 0).any():
-        traces.append(_legend_only("Events here (ring grows with count)", "legend2",
-                                   {"symbol": "circle-open", "size": 15, "color": EVENT_RING_COLOUR, "line": {"width": 1.3}}))
+        traces.append(
+            _legend_only(
+                "Events here (ring grows with count)",
+                "legend2",
+                {"symbol": "circle-open", "size": 15, "color": EVENT_RING_COLOUR, "line": {"width": 1.3}},
+            )
+        )
     if _has_rows(clusters):
-        traces.append(_legend_only("Grouped places: count; colour of most, dark grey if mixed", "legend2",
-                                   {"symbol": "circle", "size": 15, "color": MIXED_COLOUR, "opacity": 0.85}))
+        traces.append(
+            _legend_only(
+                "Grouped places: count; colour of most, dark grey if mixed",
+                "legend2",
+                {"symbol": "circle", "size": 15, "color": MIXED_COLOUR, "opacity": 0.85},
+            )
+        )
     return traces
 
 
 def _map_layout(base: bm.Basemap, title: str, height: int) -> dict:
     """The map's layout: km axes hidden at equal scale on the view's extent, the legend of kinds below, the colour legend on top."""
     return {
-        "title": {"text": title, "x": 0.005, "xanchor": "left", "y": 0.995, "yref": "container", "yanchor": "top", "font": {"size": 16}},
+        "title": {
+            "text": title,
+            "x": 0.005,
+            "xanchor": "left",
+            "y": 0.995,
+            "yref": "container",
+            "yanchor": "top",
+            "font": {"size": 16},
+        },
         "height": height,
         "margin": {"l": 0, "r": 0, "t": 58 if title else 5, "b": 0},
         "font": {"family": FONT, "size": 13},
@@ -667,12 +806,37 @@ def _map_layout(base: bm.Basemap, title: str, height: int) -> dict:
         "dragmode": "pan",
         "uirevision": base.view.key,
         "showlegend": True,
-        "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": -0.01, "yanchor": "top", "title": {"text": "<b>Kind of place</b>  "},
-                "font": {"size": 12}, "itemclick": "toggle", "itemdoubleclick": "toggleothers"},
-        "legend2": {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom", "font": {"size": 12},
-                    "title": {"text": "<b>Colour</b>  "}, "itemclick": False, "itemdoubleclick": False},
+        "legend": {
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "y": -0.01,
+            "yanchor": "top",
+            "title": {"text": "<b>Kind of place</b>  "},
+            "font": {"size": 12},
+            "itemclick": "toggle",
+            "itemdoubleclick": "toggleothers",
+        },
+        "legend2": {
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "y": 1.0,
+            "yanchor": "bottom",
+            "font": {"size": 12},
+            "title": {"text": "<b>Colour</b>  "},
+            "itemclick": False,
+            "itemdoubleclick": False,
+        },
         "xaxis": {"visible": False, "range": list(base.x_range), "showgrid": False, "zeroline": False},
-        "yaxis": {"visible": False, "range": list(base.y_range), "showgrid": False, "zeroline": False, "scaleanchor": "x", "scaleratio": 1},
+        "yaxis": {
+            "visible": False,
+            "range": list(base.y_range),
+            "showgrid": False,
+            "zeroline": False,
+            "scaleanchor": "x",
+            "scaleratio": 1,
+        },
     }
 
 

@@ -33,7 +33,9 @@ MAX_PLACE_MARKERS = 1000
 GROUP_GRID_CELLS = 60  # across the width of the view
 
 
-def outline_lines(countries: pd.DataFrame, tolerance_deg: float = 0.05, min_area_deg2: float = 0.02) -> tuple[np.ndarray, np.ndarray]:
+def outline_lines(
+    countries: pd.DataFrame, tolerance_deg: float = 0.05, min_area_deg2: float = 0.02
+) -> tuple[np.ndarray, np.ndarray]:
     """Country borders and coasts as one lon/lat polyline (degrees) with NaN between the pieces.
 
     Simplified to `tolerance_deg` and without islands smaller than `min_area_deg2`; the artificial edges
@@ -174,10 +176,24 @@ def _background_traces(frame: MapFrame, outlines: tuple[np.ndarray, np.ndarray])
     ox, oy = ranges.project_lonlat(outlines[0], outlines[1], frame.proj)
     ox, oy = _clip_to_box(ox, oy, frame.x_range, frame.y_range)
     return [
-        go.Scatter(x=gx, y=gy, mode="lines", line={"color": GRATICULE_COLOUR, "width": 0.8}, hoverinfo="skip",
-                   showlegend=False, name="Graticule (10°)"),
-        go.Scatter(x=ox, y=oy, mode="lines", line={"color": OUTLINE_COLOUR, "width": 0.9}, hoverinfo="skip",
-                   name="Borders and coasts", showlegend=False),
+        go.Scatter(
+            x=gx,
+            y=gy,
+            mode="lines",
+            line={"color": GRATICULE_COLOUR, "width": 0.8},
+            hoverinfo="skip",
+            showlegend=False,
+            name="Graticule (10°)",
+        ),
+        go.Scatter(
+            x=ox,
+            y=oy,
+            mode="lines",
+            line={"color": OUTLINE_COLOUR, "width": 0.9},
+            hoverinfo="skip",
+            name="Borders and coasts",
+            showlegend=False,
+        ),
     ]
 
 
@@ -188,8 +204,19 @@ def _class_band_traces(frame: MapFrame, lat: float, lon: float) -> list[go.Scatt
         CLASS_FILLS.items(), (schema.INF_SHORTER_RANGE_KM, schema.INF_INTERMEDIATE_RANGE_KM), strict=True
     ):
         x, y = _annulus(frame, lat, lon, inner, outer)
-        traces.append(go.Scatter(x=x, y=y, mode="lines", fill="toself", fillcolor=colour, line={"width": 0},
-                                 name=label, legendgroup=key, hoverinfo="skip"))
+        traces.append(
+            go.Scatter(
+                x=x,
+                y=y,
+                mode="lines",
+                fill="toself",
+                fillcolor=colour,
+                line={"width": 0},
+                name=label,
+                legendgroup=key,
+                hoverinfo="skip",
+            )
+        )
     return traces
 
 
@@ -201,10 +228,24 @@ def _threshold_traces(frame: MapFrame, lat: float, lon: float) -> list[go.Scatte
     lab_lons, lab_lats, _ = ranges.GEOD.fwd([lon] * 3, [lat] * 3, [0.0] * 3, [r * 1000 for r in TREATY_RINGS_KM])
     lx, ly = ranges.project_lonlat(lab_lons, lab_lats, frame.proj)
     return [
-        go.Scatter(x=tx, y=ty, mode="lines", line={"color": THRESHOLD_COLOUR, "width": 1, "dash": "dash"},
-                   name="Treaty thresholds: 500, 1,000, 5,500 km", hoverinfo="skip"),
-        go.Scatter(x=lx, y=ly, mode="text", text=[f"{r:,.0f} km" for r in TREATY_RINGS_KM], textposition="top center",
-                   textfont={"color": THRESHOLD_COLOUR, "size": 11}, hoverinfo="skip", showlegend=False),
+        go.Scatter(
+            x=tx,
+            y=ty,
+            mode="lines",
+            line={"color": THRESHOLD_COLOUR, "width": 1, "dash": "dash"},
+            name="Treaty thresholds: 500, 1,000, 5,500 km",
+            hoverinfo="skip",
+        ),
+        go.Scatter(
+            x=lx,
+            y=ly,
+            mode="text",
+            text=[f"{r:,.0f} km" for r in TREATY_RINGS_KM],
+            textposition="top center",
+            textfont={"color": THRESHOLD_COLOUR, "size": 11},
+            hoverinfo="skip",
+            showlegend=False,
+        ),
     ]
 
 
@@ -213,9 +254,19 @@ def _claim_band_traces(frame: MapFrame, lat: float, lon: float, claim_ranges: li
     if len(claim_ranges) < 2 or min(claim_ranges) >= max(claim_ranges):
         return []
     x, y = _annulus(frame, lat, lon, min(claim_ranges), max(claim_ranges))
-    return [go.Scatter(x=x, y=y, mode="lines", fill="toself", line={"width": 0}, fillcolor="rgba(0,0,0,0)",
-                       fillpattern={"shape": "/", "fgcolor": colour, "fgopacity": 0.35, "size": 9, "solidity": 0.15},
-                       name=f"Disputed: {min(claim_ranges):,.0f}–{max(claim_ranges):,.0f} km by the claims", hoverinfo="skip")]
+    return [
+        go.Scatter(
+            x=x,
+            y=y,
+            mode="lines",
+            fill="toself",
+            line={"width": 0},
+            fillcolor="rgba(0,0,0,0)",
+            fillpattern={"shape": "/", "fgcolor": colour, "fgopacity": 0.35, "size": 9, "solidity": 0.15},
+            name=f"Disputed: {min(claim_ranges):,.0f}–{max(claim_ranges):,.0f} km by the claims",
+            hoverinfo="skip",
+        )
+    ]
 
 
 def _claim_ring_traces(frame: MapFrame, lat: float, lon: float, claims: pd.DataFrame | None, colour: str) -> list[go.Scatter]:
@@ -231,52 +282,111 @@ def _claim_ring_traces(frame: MapFrame, lat: float, lon: float, claims: pd.DataF
         x, y = _ring_xy(frame, lat, lon, row.range_km)
         who = "<br>".join(plotly_text(c, 70) for c in row.claimants)
         short = "; ".join(_short_claimant(c) for c in row.claimants)
-        traces.append(go.Scatter(
-            x=np.round(x, 1), y=np.round(y, 1), mode="lines", line={"color": colour, "width": 1.2, "dash": "dot"},
-            name=plotly_text(f"{row.range_km:,.0f} km: {short}", 200), legendgroup="claims",
-            legendgrouptitle={"text": "Range claims (dotted)"},
-            hovertemplate=f"<b>Claim: {row.range_km:,.0f} km</b><br>{who}<extra></extra>",
-        ))
+        traces.append(
+            go.Scatter(
+                x=np.round(x, 1),
+                y=np.round(y, 1),
+                mode="lines",
+                line={"color": colour, "width": 1.2, "dash": "dot"},
+                name=plotly_text(f"{row.range_km:,.0f} km: {short}", 200),
+                legendgroup="claims",
+                legendgrouptitle={"text": "Range claims (dotted)"},
+                hovertemplate=f"<b>Claim: {row.range_km:,.0f} km</b><br>{who}<extra></extra>",
+            )
+        )
         az = 200.0 + 140.0 * (i / max(n - 1, 1))
         la_lon, la_lat, _ = ranges.GEOD.fwd(lon, lat, az, row.range_km * 1000)
         px, py = ranges.project_lonlat([la_lon], [la_lat], frame.proj)
-        traces.append(go.Scatter(x=px, y=py, mode="markers+text", marker={"color": colour, "size": 5},
-                                 text=[f"{row.range_km:,.0f}"], textposition="middle left",
-                                 textfont={"size": 11, "color": "#1B1F24"}, hoverinfo="skip", showlegend=False))
+        traces.append(
+            go.Scatter(
+                x=px,
+                y=py,
+                mode="markers+text",
+                marker={"color": colour, "size": 5},
+                text=[f"{row.range_km:,.0f}"],
+                textposition="middle left",
+                textfont={"size": 11, "color": "#1B1F24"},
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
     return traces
 
 
 def _range_ring_trace(frame: MapFrame, lat: float, lon: float, range_km: float, range_label: str, colour: str) -> go.Scatter:
     """The chosen range: a thick ring in the side's colour."""
     x, y = _ring_xy(frame, lat, lon, range_km)
-    return go.Scatter(x=np.round(x, 1), y=np.round(y, 1), mode="lines", line={"color": colour, "width": 3},
-                      name=plotly_text(range_label, 200),
-                      hovertemplate=plotly_text(range_label, 200) + "<extra></extra>")
+    return go.Scatter(
+        x=np.round(x, 1),
+        y=np.round(y, 1),
+        mode="lines",
+        line={"color": colour, "width": 3},
+        name=plotly_text(range_label, 200),
+        hovertemplate=plotly_text(range_label, 200) + "<extra></extra>",
+    )
 
 
 def _launch_marker(frame: MapFrame, launch_name: str, lat: float, lon: float) -> go.Scatter:
     """The launch point: a black star."""
     lx, ly = ranges.project_lonlat([lon], [lat], frame.proj)
-    return go.Scatter(x=lx, y=ly, mode="markers", name=plotly_text(f"Launch point: {launch_name}", 200),
-                      marker={"symbol": "star", "size": 16, "color": "#000000", "line": {"width": 1, "color": "white"}},
-                      hovertemplate=plotly_text(f"{launch_name} ({lat:.3f}°, {lon:.3f}°)", 200) + "<extra></extra>")
+    return go.Scatter(
+        x=lx,
+        y=ly,
+        mode="markers",
+        name=plotly_text(f"Launch point: {launch_name}", 200),
+        marker={"symbol": "star", "size": 16, "color": "#000000", "line": {"width": 1, "color": "white"}},
+        hovertemplate=plotly_text(f"{launch_name} ({lat:.3f}°, {lon:.3f}°)", 200) + "<extra></extra>",
+    )
 
 
 def _ring_map_layout(fig: go.Figure, frame: MapFrame, title: str) -> None:
     """Axes in km at equal scale on the view's extent, the legend below, panning, and the projection noted at the bottom left."""
-    fig.update_xaxes(title=frame.x_title, range=list(frame.x_range), showgrid=False, zeroline=False, ticksuffix=" km",
-                     separatethousands=True, constrain="domain")
-    fig.update_yaxes(title=frame.y_title, range=list(frame.y_range), showgrid=False, zeroline=False, ticksuffix=" km",
-                     scaleanchor="x", scaleratio=1, separatethousands=True, constrain="domain")
+    fig.update_xaxes(
+        title=frame.x_title,
+        range=list(frame.x_range),
+        showgrid=False,
+        zeroline=False,
+        ticksuffix=" km",
+        separatethousands=True,
+        constrain="domain",
+    )
+    fig.update_yaxes(
+        title=frame.y_title,
+        range=list(frame.y_range),
+        showgrid=False,
+        zeroline=False,
+        ticksuffix=" km",
+        scaleanchor="x",
+        scaleratio=1,
+        separatethousands=True,
+        constrain="domain",
+    )
     base_layout(fig, title, height=820)
     fig.update_layout(
-        legend={"orientation": "h", "y": -0.08, "x": 0, "xanchor": "left", "yanchor": "top", "font": {"size": 12},
-                "groupclick": "toggleitem"},
+        legend={
+            "orientation": "h",
+            "y": -0.08,
+            "x": 0,
+            "xanchor": "left",
+            "yanchor": "top",
+            "font": {"size": 12},
+            "groupclick": "toggleitem",
+        },
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
         dragmode="pan",
     )
-    fig.add_annotation(text=frame.note, showarrow=False, xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="bottom",
-                       font={"size": 11, "color": "#555555"}, bgcolor="rgba(255,255,255,0.8)")
+    fig.add_annotation(
+        text=frame.note,
+        showarrow=False,
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=0,
+        xanchor="left",
+        yanchor="bottom",
+        font={"size": 11, "color": "#555555"},
+        bgcolor="rgba(255,255,255,0.8)",
+    )
 
 
 def ring_map(
@@ -304,14 +414,16 @@ def ring_map(
     frame = map_frame(view, lat, lon, max([range_km, *claim_ranges]))
     colour = SIDE_COLOURS.get(side, SIDE_COLOURS["Other"])
     fig = go.Figure()
-    fig.add_traces([
-        *_background_traces(frame, outlines),
-        *_class_band_traces(frame, lat, lon),
-        *_threshold_traces(frame, lat, lon),
-        *_claim_band_traces(frame, lat, lon, claim_ranges, colour),
-        *_claim_ring_traces(frame, lat, lon, claims, colour),
-        _range_ring_trace(frame, lat, lon, range_km, range_label, colour),
-    ])
+    fig.add_traces(
+        [
+            *_background_traces(frame, outlines),
+            *_class_band_traces(frame, lat, lon),
+            *_threshold_traces(frame, lat, lon),
+            *_claim_band_traces(frame, lat, lon, claim_ranges, colour),
+            *_claim_ring_traces(frame, lat, lon, claims, colour),
+            _range_ring_trace(frame, lat, lon, range_km, range_label, colour),
+        ]
+    )
     if not places.empty:
         _add_places(fig, places, frame, range_km, speed_kmh)
     fig.add_trace(_launch_marker(frame, launch_name, lat, lon))
@@ -322,14 +434,17 @@ def ring_map(
 def _place_hover(places: pd.DataFrame, speed_kmh: float) -> np.ndarray:
     """Escaped hover text for each place (name, kind, country, distance, both flight times)."""
     user = places["is_user_data"].to_numpy(bool) if "is_user_data" in places.columns else np.zeros(len(places), bool)
-    return np.array([
-        f"<b>{plotly_text(r.name)}</b>{f' ({USER_TAG})' if mine else ''}"
-        f"<br>{plotly_text(str(r.kind).replace('_', ' '))} · {plotly_text(r.country or '')}"
-        f"<br>{r.distance_km:,.0f} km from the launch point"
-        f"<br>Ballistic (minimum-energy): {ranges.format_minutes(r.ballistic_min)}"
-        f"<br>Cruise at {speed_kmh:,.0f} km/h: {ranges.format_minutes(r.cruise_min)}"
-        for r, mine in zip(places.itertuples(index=False), user, strict=True)
-    ], dtype=object)
+    return np.array(
+        [
+            f"<b>{plotly_text(r.name)}</b>{f' ({USER_TAG})' if mine else ''}"
+            f"<br>{plotly_text(str(r.kind).replace('_', ' '))} · {plotly_text(r.country or '')}"
+            f"<br>{r.distance_km:,.0f} km from the launch point"
+            f"<br>Ballistic (minimum-energy): {ranges.format_minutes(r.ballistic_min)}"
+            f"<br>Cruise at {speed_kmh:,.0f} km/h: {ranges.format_minutes(r.cruise_min)}"
+            for r, mine in zip(places.itertuples(index=False), user, strict=True)
+        ],
+        dtype=object,
+    )
 
 
 def _add_places(fig: go.Figure, places: pd.DataFrame, frame: MapFrame, range_km: float, speed_kmh: float) -> None:
@@ -358,8 +473,16 @@ def _add_places(fig: go.Figure, places: pd.DataFrame, frame: MapFrame, range_km:
 
     def trace(rows: np.ndarray, **kwargs) -> None:
         text = hover[[hover_of[i] for i in rows.tolist()]]
-        fig.add_trace(go.Scatter(x=np.round(px[rows], 1), y=np.round(py[rows], 1), mode="markers", text=text,
-                                 hovertemplate="%{text}<extra></extra>", **kwargs))
+        fig.add_trace(
+            go.Scatter(
+                x=np.round(px[rows], 1),
+                y=np.round(py[rows], 1),
+                mode="markers",
+                text=text,
+                hovertemplate="%{text}<extra></extra>",
+                **kwargs,
+            )
+        )
 
     out = single[dist[single] > range_km]
     if len(out):
@@ -367,14 +490,23 @@ def _add_places(fig: go.Figure, places: pd.DataFrame, frame: MapFrame, range_km:
     for s in ("NATO", "Russia", "Other"):
         rows = single[(dist[single] <= range_km) & (sides[single] == s)]
         if len(rows):
-            trace(rows, name=f"In range: {s} places",
-                  marker={"color": SIDE_COLOURS[s], "size": 8, "line": {"width": 1, "color": "white"}})
+            trace(
+                rows,
+                name=f"In range: {s} places",
+                marker={"color": SIDE_COLOURS[s], "size": 8, "line": {"width": 1, "color": "white"}},
+            )
     if len(grouped):
         _add_grouped_places(fig, px[grouped], py[grouped], dist[grouped] <= range_km, frame)
     if len(mine):
-        colours = [SIDE_COLOURS.get(s, SIDE_COLOURS["Other"]) if d <= range_km else "white" for s, d in zip(sides[mine], dist[mine], strict=True)]
-        trace(mine, name=f"{USER_LABEL}: places (filled when in range)",
-              marker={"symbol": "diamond", "size": 12, "color": colours, "line": {"width": 2, "color": USER_COLOUR}})
+        colours = [
+            SIDE_COLOURS.get(s, SIDE_COLOURS["Other"]) if d <= range_km else "white"
+            for s, d in zip(sides[mine], dist[mine], strict=True)
+        ]
+        trace(
+            mine,
+            name=f"{USER_LABEL}: places (filled when in range)",
+            marker={"symbol": "diamond", "size": 12, "color": colours, "line": {"width": 2, "color": USER_COLOUR}},
+        )
 
 
 def _add_grouped_places(fig: go.Figure, x: np.ndarray, y: np.ndarray, in_range: np.ndarray, frame: MapFrame) -> None:
@@ -387,12 +519,17 @@ def _add_grouped_places(fig: go.Figure, x: np.ndarray, y: np.ndarray, in_range: 
         if part.empty:
             continue
         n = part["n"].to_numpy()
-        fig.add_trace(go.Scatter(
-            x=np.round(part["x"].to_numpy(), 1), y=np.round(part["y"].to_numpy(), 1), mode="markers",
-            name=f"More places {label}, grouped ({int(n.sum()):,}; see the table)",
-            marker={"color": colour, "size": np.minimum(5 + 2.0 * np.sqrt(n), 22), "opacity": 0.55, "line": {"width": 0}},
-            customdata=n, hovertemplate=f"%{{customdata:,}} more places {label} here (grouped; the table lists them)<extra></extra>",
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=np.round(part["x"].to_numpy(), 1),
+                y=np.round(part["y"].to_numpy(), 1),
+                mode="markers",
+                name=f"More places {label}, grouped ({int(n.sum()):,}; see the table)",
+                marker={"color": colour, "size": np.minimum(5 + 2.0 * np.sqrt(n), 22), "opacity": 0.55, "line": {"width": 0}},
+                customdata=n,
+                hovertemplate=f"%{{customdata:,}} more places {label} here (grouped; the table lists them)<extra></extra>",
+            )
+        )
 
 
 def range_chart(catalogue: pd.DataFrame, claims: pd.DataFrame) -> go.Figure:
@@ -402,13 +539,25 @@ def range_chart(catalogue: pd.DataFrame, claims: pd.DataFrame) -> go.Figure:
     The two treaty classes are shaded.
     """
     fig = go.Figure()
-    for (label, colour), (lo, hi) in zip(CLASS_FILLS.values(), (schema.INF_SHORTER_RANGE_KM, schema.INF_INTERMEDIATE_RANGE_KM), strict=True):
+    for (label, colour), (lo, hi) in zip(
+        CLASS_FILLS.values(), (schema.INF_SHORTER_RANGE_KM, schema.INF_INTERMEDIATE_RANGE_KM), strict=True
+    ):
         fig.add_vrect(x0=lo, x1=hi, fillcolor=colour, line_width=0, layer="below")
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", marker={"symbol": "square", "size": 14, "color": colour},
-                                 name=label, hoverinfo="skip"))
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                marker={"symbol": "square", "size": 14, "color": colour},
+                name=label,
+                hoverinfo="skip",
+            )
+        )
     if catalogue.empty:
         fig.update_xaxes(title="Range (km)", range=[0, 6000])
-        return empty_figure("No missile systems match the filters", "Missile ranges against the treaty band", fig=fig, keep_x_axis=True)
+        return empty_figure(
+            "No missile systems match the filters", "Missile ranges against the treaty band", fig=fig, keep_x_axis=True
+        )
     order = catalogue.sort_values("range_km_max")["name"].map(plotly_text).tolist()
     for side in ("NATO", "Russia", "Other"):
         part = catalogue[catalogue["side"] == side]
@@ -416,26 +565,45 @@ def range_chart(catalogue: pd.DataFrame, claims: pd.DataFrame) -> go.Figure:
             continue
         xs, ys, texts = [], [], []
         for r in part.itertuples(index=False):
-            hover = (f"<b>{plotly_text(r.name)}</b><br>{plotly_text(r.operator_name)} · {r.missile_type}, {r.basing}-launched"
-                     f"<br>Range {r.range_km_min:,.0f}–{r.range_km_max:,.0f} km<br>{plotly_text(r.inf_status)}")
+            hover = (
+                f"<b>{plotly_text(r.name)}</b><br>{plotly_text(r.operator_name)} · {r.missile_type}, {r.basing}-launched"
+                f"<br>Range {r.range_km_min:,.0f}–{r.range_km_max:,.0f} km<br>{plotly_text(r.inf_status)}"
+            )
             hi = r.range_km_max if r.range_km_max > r.range_km_min else r.range_km_min + 1e-6
             xs += [r.range_km_min, hi, None]
             ys += [plotly_text(r.name)] * 2 + [None]
             texts += [hover, hover, None]
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers", name=f"{side} systems (lowest–highest figure)",
-                                 line={"color": SIDE_COLOURS[side], "width": 7}, marker={"size": 9, "color": SIDE_COLOURS[side]},
-                                 text=texts, hovertemplate="%{text}<extra></extra>", legendgroup=side))
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines+markers",
+                name=f"{side} systems (lowest–highest figure)",
+                line={"color": SIDE_COLOURS[side], "width": 7},
+                marker={"size": 9, "color": SIDE_COLOURS[side]},
+                text=texts,
+                hovertemplate="%{text}<extra></extra>",
+                legendgroup=side,
+            )
+        )
     part = claims[claims["system_id"].isin(catalogue["system_id"])]
     if not part.empty:
         names = dict(zip(catalogue["system_id"], catalogue["name"], strict=True))
-        fig.add_trace(go.Scatter(
-            x=part["range_km"], y=[plotly_text(names[s]) for s in part["system_id"]], mode="markers", name="Published claims",
-            marker={"symbol": "diamond", "size": 9, "color": "white", "line": {"width": 1.5, "color": "#000000"}},
-            text=[f"<b>{r:,.0f} km</b><br>{plotly_text(c)}" for r, c in zip(part["range_km"], part["claimant"], strict=True)],
-            hovertemplate="%{text}<extra></extra>",
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=part["range_km"],
+                y=[plotly_text(names[s]) for s in part["system_id"]],
+                mode="markers",
+                name="Published claims",
+                marker={"symbol": "diamond", "size": 9, "color": "white", "line": {"width": 1.5, "color": "#000000"}},
+                text=[f"<b>{r:,.0f} km</b><br>{plotly_text(c)}" for r, c in zip(part["range_km"], part["claimant"], strict=True)],
+                hovertemplate="%{text}<extra></extra>",
+            )
+        )
     for x, text in ((750, "shorter-range"), (3250, "intermediate-range")):
-        fig.add_annotation(x=x, y=1.0, yref="paper", text=text, showarrow=False, yanchor="bottom", font={"size": 11, "color": "#333333"})
+        fig.add_annotation(
+            x=x, y=1.0, yref="paper", text=text, showarrow=False, yanchor="bottom", font={"size": 11, "color": "#333333"}
+        )
     fig.update_xaxes(title="Range (km)", range=[0, 6000], dtick=500, separatethousands=True, gridcolor="#eeeeee")
     # type: the first traces are legend-only entries without y values, from which plotly.js would guess a numeric axis.
     fig.update_yaxes(title=None, type="category", categoryorder="array", categoryarray=order, gridcolor="#f4f4f4")

@@ -472,8 +472,9 @@ def add_flight_times(targets: pd.DataFrame, speed_kmh: float) -> pd.DataFrame:
     )
 
 
-def places_in_reach(lat: float, lon: float, speed_kmh: float, places: pd.DataFrame, actors: pd.DataFrame,
-                    exclude_id: str = "") -> pd.DataFrame:
+def places_in_reach(
+    lat: float, lon: float, speed_kmh: float, places: pd.DataFrame, actors: pd.DataFrame, exclude_id: str = ""
+) -> pd.DataFrame:
     """Every place of `places` but `exclude_id` as seen from one launch point, nearest first: the columns of
     place_distances plus ballistic_min, cruise_min (minutes) and side (of the operator: NATO, Russia or Other)."""
     everywhere = add_flight_times(place_distances(lat, lon, places), speed_kmh)

@@ -85,7 +85,11 @@ def sources_cited(ds: Dataset) -> pd.DataFrame:
         )
         .reset_index()
     )
-    return out[["publisher", "title", "source_date", "records", "tables", "url"]].sort_values(["publisher", "source_date"]).reset_index(drop=True)
+    return (
+        out[["publisher", "title", "source_date", "records", "tables", "url"]]
+        .sort_values(["publisher", "source_date"])
+        .reset_index(drop=True)
+    )
 
 
 def coverage(ds: Dataset) -> dict:

@@ -163,7 +163,13 @@ ACTORS = Table(
         Field("name", "text", "Display name."),
         Field("kind", "text", "What sort of actor this is.", allowed=ACTOR_KINDS),
         Field("side", "text", "Which side of the NATO–Russia balance it stands on, for colouring.", allowed=SIDES),
-        Field("member_of", "list", "Alliances this actor belongs to (`;`-separated actor ids).", required=False, references="actors.actor_id"),
+        Field(
+            "member_of",
+            "list",
+            "Alliances this actor belongs to (`;`-separated actor ids).",
+            required=False,
+            references="actors.actor_id",
+        ),
         Field("description", "text", "One sentence on who this is.", required=False),
     ),
 )
@@ -175,9 +181,20 @@ PLACES = Table(
     (
         Field("place_id", "text", "Short stable id (e.g. `deveselu`).", unique=True),
         Field("name", "text", "Display name."),
-        Field("country", "text", "Country whose territory it is in, as named in data/countries.geojson; empty for seas.", required=False),
+        Field(
+            "country",
+            "text",
+            "Country whose territory it is in, as named in data/countries.geojson; empty for seas.",
+            required=False,
+        ),
         Field("kind", "text", "What sort of place.", allowed=PLACE_KINDS),
-        Field("operator", "text", "Actor that operates or hosts it; empty for open seas.", required=False, references="actors.actor_id"),
+        Field(
+            "operator",
+            "text",
+            "Actor that operates or hosts it; empty for open seas.",
+            required=False,
+            references="actors.actor_id",
+        ),
         Field("lat", "float", "Latitude, WGS84.", unit="degrees north", min_value=-90, max_value=90),
         Field("lon", "float", "Longitude, WGS84.", unit="degrees east", min_value=-180, max_value=180),
         Field("start_date", "date", "When it came into being or into this use (for posture as of a date).", required=False),
@@ -201,7 +218,13 @@ EVENTS = Table(
         Field("actors", "list", "Actors involved (`;`-separated actor ids).", references="actors.actor_id"),
         Field("place_id", "text", "Where it happened.", required=False, references="places.place_id"),
         *_source_fields(),
-        Field("region", "text", "Region of its place (derived); `Elsewhere` when it has none in a region.", allowed=REGIONS, derived=True),
+        Field(
+            "region",
+            "text",
+            "Region of its place (derived); `Elsewhere` when it has none in a region.",
+            allowed=REGIONS,
+            derived=True,
+        ),
     ),
 )
 
@@ -265,9 +288,7 @@ RANGE_CLAIMS = Table(
     ),
 )
 
-TABLES: dict[str, Table] = {
-    t.name: t for t in (ACTORS, PLACES, EVENTS, STATEMENTS, MISSILES, RANGE_CLAIMS)
-}
+TABLES: dict[str, Table] = {t.name: t for t in (ACTORS, PLACES, EVENTS, STATEMENTS, MISSILES, RANGE_CLAIMS)}
 
 # Order to load in, so that references resolve to tables already loaded.
 LOAD_ORDER = ("actors", "places", "events", "statements", "missiles", "range_claims")

@@ -164,7 +164,11 @@ def build_search_index(statements: pd.DataFrame) -> pd.DataFrame:
         joined = pc.binary_join_element_wise(*parts, pa.scalar(_FIELD_SEP, pa.large_string())) if len(parts) > 1 else parts[0]
     else:
         joined = pa.array([""] * len(statements), type=pa.large_string())
-    ids = _as_arrow(statements["statement_id"]) if "statement_id" in statements.columns else pa.array([""] * len(statements), pa.large_string())
+    ids = (
+        _as_arrow(statements["statement_id"])
+        if "statement_id" in statements.columns
+        else pa.array([""] * len(statements), pa.large_string())
+    )
     topic_keys = (
         _topic_keys(statements) if "topics" in statements.columns else pd.Series(";", index=statements.index, dtype="str")
     )

@@ -62,7 +62,9 @@ def timeline_frame(statements: pd.DataFrame, actors: pd.DataFrame, colour_by: st
                 for t, q in zip(statements["text"], statements["quote_type"], strict=True)
             ],
             "hover_who": who,
-            "hover_record": [plotly_text(quote_label(q, t), width=70) for q, t in zip(statements["quote_type"], translators, strict=True)],
+            "hover_record": [
+                plotly_text(quote_label(q, t), width=70) for q, t in zip(statements["quote_type"], translators, strict=True)
+            ],
             "hover_topics": [
                 plotly_text(", ".join(humanise(t) for t in ts) if isinstance(ts, list | tuple) else "", width=70)
                 for ts in statements["topics"]
@@ -213,8 +215,14 @@ def timeline_counts(statements: pd.DataFrame, actors: pd.DataFrame, colour_by: s
         group = first.map({t: humanise(t) if t else "No topic" for t in first.unique()})
     else:
         group = side
-    keys = pd.DataFrame({"actor": actor.to_numpy(), "side": side.to_numpy(), "group": group.to_numpy(),
-                         "year": pd.DatetimeIndex(statements["date"]).year.to_numpy()})
+    keys = pd.DataFrame(
+        {
+            "actor": actor.to_numpy(),
+            "side": side.to_numpy(),
+            "group": group.to_numpy(),
+            "year": pd.DatetimeIndex(statements["date"]).year.to_numpy(),
+        }
+    )
     counts = keys.groupby(["actor", "side", "group", "year"], sort=True).size().reset_index(name="n")
     counts["actor_name"] = counts["actor"].map(names).fillna(counts["actor"])
     counts["date"] = pd.to_datetime(counts["year"].astype(str) + "-07-01")
@@ -251,8 +259,10 @@ def _counts_timeline(statements: pd.DataFrame, actors: pd.DataFrame, colour_by: 
         mine = timeline_frame(statements[user], actors, colour_by)
         _add_user_ring(fig, mine)
         counts = pd.concat([counts, mine[["actor_name", "side"]]], ignore_index=True)
-    title = (f"Statements per actor and year ({len(statements):,} statements; marker area shows the count — "
-             "search or filter to fewer than " + f"{MAX_POINTS + 1:,} to see and open each one)")
+    title = (
+        f"Statements per actor and year ({len(statements):,} statements; marker area shows the count — "
+        "search or filter to fewer than " + f"{MAX_POINTS + 1:,} to see and open each one)"
+    )
     fig = _finish_layout(fig, counts, colour_by, title)
     fig.update_layout(legend={"title": {"text": f"<b>{COLOUR_CHOICES.get(colour_by, 'Side')}</b> (colour)"}})
     return fig

@@ -46,13 +46,31 @@ def limits_text() -> str:
         f"Limits per file: 5 MB ({MAX_BYTES:,} bytes), {MAX_ROWS:,} rows, {MAX_COLUMNS:,} columns "
         f"and {MAX_CELL_CHARS:,} characters in any one cell."
     )
+
+
 KINDS = ("events", "places", "statements")
 USER_SOURCE_PUBLISHER = "your data"
 
 # Uploaded events may carry their own coordinates instead of (or as well as) a curated place.
 EXTRA_EVENT_FIELDS = (
-    schema.Field("lat", "float", "Latitude of the event, WGS84 (uploads only).", required=False, unit="degrees north", min_value=-90, max_value=90),
-    schema.Field("lon", "float", "Longitude of the event, WGS84 (uploads only).", required=False, unit="degrees east", min_value=-180, max_value=180),
+    schema.Field(
+        "lat",
+        "float",
+        "Latitude of the event, WGS84 (uploads only).",
+        required=False,
+        unit="degrees north",
+        min_value=-90,
+        max_value=90,
+    ),
+    schema.Field(
+        "lon",
+        "float",
+        "Longitude of the event, WGS84 (uploads only).",
+        required=False,
+        unit="degrees east",
+        min_value=-180,
+        max_value=180,
+    ),
 )
 
 ACLED_REQUIRED = ("event_id_cnty", "event_date", "event_type", "country", "latitude", "longitude")
@@ -200,7 +218,9 @@ def _decode_8bit(raw: bytes) -> Decoded:
     return Decoded(mended, "UTF-8 and Windows-1252", note=note)
 
 
-_CP1252_OF_ESCAPED = {0xDC00 + b: bytes([b]).decode("cp1252") for b in range(0x80, 0x100) if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)}
+_CP1252_OF_ESCAPED = {
+    0xDC00 + b: bytes([b]).decode("cp1252") for b in range(0x80, 0x100) if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
+}
 _ESCAPED = re.compile("[\udc80-\udcff]+")
 # A line holding an escaped byte. Anchored, and no backtracking: linear in the length of the text.
 _ESCAPED_LINE = re.compile("^[^\n\udc80-\udcff]*[\udc80-\udcff][^\n]*", re.MULTILINE)
@@ -474,7 +494,12 @@ def _header_width(text: str, delimiter: str) -> int:
 
 
 def _to_template_columns(
-    kind: str, header: list[str], rows: list[tuple[int, dict[str, str]]], reference: Dataset, detected: dict[str, str], notes: list[str]
+    kind: str,
+    header: list[str],
+    rows: list[tuple[int, dict[str, str]]],
+    reference: Dataset,
+    detected: dict[str, str],
+    notes: list[str],
 ) -> tuple[list[str], list[tuple[int, dict[str, str]]], bool]:
     """Header and rows under the template's lower-case column names, an ACLED export mapped onto events; and whether it was ACLED."""
     if kind == "events" and is_acled(header):
@@ -534,40 +559,55 @@ def _to_commas(text: str, delimiter: str) -> str:
     return out.getvalue()
 
 
+def _unknown_references(frame: pd.DataFrame, col: str, known: set[str], what: str, label: str) -> list[Problem]:
+    """One problem for every id in column `col` (a value or a list of values) that is not in `known`."""
+    problems = []
+    for line, value in zip(frame["_line"], frame[col], strict=True):
+        values = value if isinstance(value, list) else ([value] if value else [])
+        problems.extend(
+            Problem(label, int(line), col, f"'{v}' does not match any {what} in the dashboard's data or your places")
+            for v in values
+            if v not in known
+        )
+    return problems
+
+
+def _reference_checks(kind: str, reference: Dataset, user_places: pd.DataFrame | None) -> list[tuple[str, set[str], str]]:
+    """(column, known ids, what they are) for each reference an uploaded row of `kind` makes."""
+    actors = set(reference.actors["actor_id"])
+    places = set(reference.places["place_id"])
+    if user_places is not None and len(user_places):
+        places |= set(user_places["place_id"])
+    if kind == "events":
+        return [("actors", actors, "actor_id"), ("place_id", places, "place_id")]
+    if kind == "places":
+        return [("operator", actors, "actor_id")]
+    return [
+        ("actor", actors, "actor_id"),
+        ("place_id", places, "place_id"),
+        ("event_id", set(reference.events["event_id"]), "event_id"),
+    ]
+
+
 def _check_upload_references(
     kind: str, frame: pd.DataFrame, reference: Dataset, user_places: pd.DataFrame | None, label: str
 ) -> tuple[pd.DataFrame, list[Problem]]:
-    actors = set(reference.actors["actor_id"])
-    places = set(reference.places["place_id"]) | (set(user_places["place_id"]) if user_places is not None and len(user_places) else set())
-    events = set(reference.events["event_id"])
-    checks: list[tuple[str, set[str], str]] = []
-    if kind == "events":
-        checks = [("actors", actors, "actor_id"), ("place_id", places, "place_id")]
-    elif kind == "places":
-        checks = [("operator", actors, "actor_id")]
-    else:
-        checks = [("actor", actors, "actor_id"), ("place_id", places, "place_id"), ("event_id", events, "event_id")]
     problems: list[Problem] = []
-    bad_lines: set[int] = set()
-    for col, known, what in checks:
-        for line, value in zip(frame["_line"], frame[col], strict=True):
-            values = value if isinstance(value, list) else ([value] if value else [])
-            for v in values:
-                if v not in known:
-                    problems.append(Problem(label, int(line), col, f"'{v}' does not match any {what} in the dashboard's data or your places"))
-                    bad_lines.add(int(line))
+    for col, known, what in _reference_checks(kind, reference, user_places):
+        problems.extend(_unknown_references(frame, col, known, what, label))
+    bad_lines = {p.line for p in problems}
     if kind == "events":
         for line, ids in zip(frame["_line"], frame["actors"], strict=True):
             if not ids and int(line) not in bad_lines:
                 problems.append(Problem(label, int(line), "actors", "no actor this dashboard knows could be matched"))
-                bad_lines.add(int(line))
-    reserved = {"places": set(reference.places["place_id"]), "events": events, "statements": set(reference.statements["statement_id"])}[kind]
+    reserved = set(getattr(reference, kind)[_table(kind).key])
     key = _table(kind).key
-    for line, value in zip(frame["_line"], frame[key], strict=True):
-        if value in reserved:
-            problems.append(Problem(label, int(line), key, f"'{value}' is already used by the dashboard's own data; choose another id"))
-            bad_lines.add(int(line))
-    return frame[~frame["_line"].isin(bad_lines)], problems
+    problems.extend(
+        Problem(label, int(line), key, f"'{value}' is already used by the dashboard's own data; choose another id")
+        for line, value in zip(frame["_line"], frame[key], strict=True)
+        if value in reserved
+    )
+    return frame[~frame["_line"].isin({p.line for p in problems})], problems
 
 
 def _derive_upload(
@@ -586,7 +626,9 @@ def _derive_upload(
         region = pd.Series(regions_of_places(frame["place_id"], place_region), index=frame.index, dtype=object)
         has_xy = frame["lat"].notna() & frame["lon"].notna()
         if has_xy.any():
-            pts = gpd.GeoDataFrame(frame[has_xy], geometry=gpd.points_from_xy(frame.loc[has_xy, "lon"], frame.loc[has_xy, "lat"]), crs="EPSG:4326")
+            pts = gpd.GeoDataFrame(
+                frame[has_xy], geometry=gpd.points_from_xy(frame.loc[has_xy, "lon"], frame.loc[has_xy, "lat"]), crs="EPSG:4326"
+            )
             from_xy = assign_regions(pts, regions)
             use = has_xy & (frame["place_id"] == "")
             region[use] = from_xy[use[use].index]

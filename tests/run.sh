@@ -15,4 +15,5 @@ python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e ".[test]"
 .venv/bin/ruff check dashboard tests benchmarks
+.venv/bin/ruff format --check dashboard tests benchmarks
 .venv/bin/python -m pytest "$@"

@@ -23,8 +23,10 @@ def _ranges_with_many_uploaded_places(app_path: str) -> None:
     from dashboard.ui import upload_flow
     from tests.upload_corpus import PL_HEADER, _csv
 
-    rows = [f"secret-{i},Secret site {i},Poland,air_base,pol,{50 + i % 50 / 10:.2f},{18 + i % 70 / 10:.2f},,,x,T,P,,https://example.org/{i}"
-            for i in range(2000)]
+    rows = [
+        f"secret-{i},Secret site {i},Poland,air_base,pol,{50 + i % 50 / 10:.2f},{18 + i % 70 / 10:.2f},,,x,T,P,,https://example.org/{i}"
+        for i in range(2000)
+    ]
     upload_flow.process_upload("places", "p.csv", _csv(PL_HEADER, *rows), key="p")
     runpy.run_path(str(_P(app_path).parent / "views" / "ranges.py"))
 

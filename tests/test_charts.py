@@ -74,7 +74,9 @@ def test_empty_figure_puts_its_message_in_the_middle_without_axes():
     assert note.text == "Nothing <here>" and (note.x, note.y, note.xref, note.yref) == (0.5, 0.5, "paper", "paper")
     assert fig.layout.xaxis.visible is False and fig.layout.yaxis.visible is False
     assert fig.layout.title.text == "A title" and fig.layout.height == 200
-    kept = charts.empty_figure("None", "T", fig=charts.go.Figure(charts.go.Scatter(x=[None], y=[None], name="key")), keep_x_axis=True)
+    kept = charts.empty_figure(
+        "None", "T", fig=charts.go.Figure(charts.go.Scatter(x=[None], y=[None], name="key")), keep_x_axis=True
+    )
     assert kept.layout.xaxis.visible is None and kept.layout.yaxis.visible is False and kept.data[0].name == "key"
 
 
@@ -86,13 +88,42 @@ def test_every_chart_draws_the_readers_data_in_one_colour():
     assert charts.USER_COLOUR not in charts.SIDE_COLOURS.values() and charts.USER_COLOUR not in charts.CATEGORY_COLOURS
     assert charts.USER_COLOUR_NAME in map_figures.USER_LEGEND  # the legend names the colour the captions name
     actors = pd.DataFrame({"actor_id": ["rus"], "name": ["Russia"], "side": ["Russia"]})
-    said = pd.DataFrame({"statement_id": ["s"], "date": pd.to_datetime(["2019-02-01"]), "speaker": ["Me"], "speaker_role": [""],
-                         "actor": ["rus"], "text": ["Words."], "quote_type": ["verbatim"], "topics": [[]], "is_user_data": [True]})
+    said = pd.DataFrame(
+        {
+            "statement_id": ["s"],
+            "date": pd.to_datetime(["2019-02-01"]),
+            "speaker": ["Me"],
+            "speaker_role": [""],
+            "actor": ["rus"],
+            "text": ["Words."],
+            "quote_type": ["verbatim"],
+            "topics": [[]],
+            "is_user_data": [True],
+        }
+    )
     ring = next(t for t in statement_charts.statements_timeline(said, actors).data if t.name == "Your data (ringed)")
-    mine = pd.DataFrame({"place_id": ["m"], "name": ["Mine"], "kind": ["air_base"], "country": [""], "operator": ["rus"],
-                         "lat": [55.0], "lon": [37.0], "is_user_data": [True]})
+    mine = pd.DataFrame(
+        {
+            "place_id": ["m"],
+            "name": ["Mine"],
+            "kind": ["air_base"],
+            "country": [""],
+            "operator": ["rus"],
+            "lat": [55.0],
+            "lon": [37.0],
+            "is_user_data": [True],
+        }
+    )
     places = ranges.add_flight_times(ranges.place_distances(56.0, 38.0, mine), 800.0).assign(side="Russia")
-    fig = range_charts.ring_map(launch_name="X", lat=56.0, lon=38.0, range_km=500.0, range_label="r", side="Russia",
-                                places=places, outlines=(np.empty(0), np.empty(0)))
+    fig = range_charts.ring_map(
+        launch_name="X",
+        lat=56.0,
+        lon=38.0,
+        range_km=500.0,
+        range_label="r",
+        side="Russia",
+        places=places,
+        outlines=(np.empty(0), np.empty(0)),
+    )
     yours = next(t for t in fig.data if (t.name or "").startswith("Your data"))
     assert ring.marker.color == yours.marker.line.color == charts.USER_COLOUR

@@ -79,7 +79,9 @@ def test_markdown_quote_leads_a_paraphrase_with_its_label_and_quotes_the_rest():
 def test_source_link_names_title_and_publisher_and_links_only_safe_urls():
     assert c.markdown_source_link("Report", "Paper", "https://x.org/a") == "Source: [Report \\(Paper\\)](https://x.org/a)"
     assert c.markdown_source_link("Report", "", "https://x.org/a") == "Source: [Report](https://x.org/a)"
-    assert c.markdown_source_link("[x](javascript:y)", "P", "javascript:alert(1)") == "Source: " + escape_markdown("[x](javascript:y) (P)")
+    assert c.markdown_source_link("[x](javascript:y)", "P", "javascript:alert(1)") == "Source: " + escape_markdown(
+        "[x](javascript:y) (P)"
+    )
 
 
 def test_markdown_link_only_for_http_urls_and_never_breaks_out():

@@ -44,7 +44,15 @@ def test_readme_documents_the_public_data_api():
     import dashboard.data as data
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for name in ("load_events", "load_places", "load_statements", "load_missiles", "load_actors", "load_countries", "load_regions"):
+    for name in (
+        "load_events",
+        "load_places",
+        "load_statements",
+        "load_missiles",
+        "load_actors",
+        "load_countries",
+        "load_regions",
+    ):
         assert hasattr(data, name)
         assert name in readme, f"{name} is not documented in the README"
 

@@ -71,6 +71,7 @@ def _broken(tmp_path, name, mutate):
 def _set(index, column, value):
     def mutate(rows):
         rows[index][column] = value
+
     return mutate
 
 
@@ -91,7 +92,14 @@ CASES = [
     ("places", _set(3, "end_date", "2000-01-01"), "places.csv", 5, "end_date", "before start_date"),
     ("statements", _set(0, "event_id", "1999-01-01-nothing"), "statements.csv", 2, "event_id", "does not match any event_id"),
     ("statements", _set(1, "quote_type", "translation"), "statements.csv", 3, "translated_by", "whose translation"),
-    ("statements", _set(0, "topics", "inf_treaty;gossip"), "statements.csv", 2, "topics", "'gossip' not among the allowed values"),
+    (
+        "statements",
+        _set(0, "topics", "inf_treaty;gossip"),
+        "statements.csv",
+        2,
+        "topics",
+        "'gossip' not among the allowed values",
+    ),
     ("missiles", _set(0, "range_km_min", "3000"), "missiles.csv", 2, "range_km_min", "greater than range_km_max"),
     ("range_claims", _set(0, "system_id", "zzz"), "missile_range_claims.csv", 2, "system_id", "does not match any system_id"),
 ]
@@ -122,7 +130,9 @@ def test_unknown_and_derived_columns_are_named(tmp_path):
     folder = fixtures.write_dataset(tmp_path / "data")
     cols = [f.name for f in fixtures.schema.PLACES.stored_fields] + ["region"]
     fixtures.write_table(folder, "places", [dict(r, region="Baltic") for r in fixtures.places()], columns=cols)
-    with pytest.raises(DataValidationError, match=r"places.csv, line 1, column 'region': unknown column \(it is computed on load\)"):
+    with pytest.raises(
+        DataValidationError, match=r"places.csv, line 1, column 'region': unknown column \(it is computed on load\)"
+    ):
         load_dataset(folder)
 
 
@@ -165,6 +175,7 @@ def test_every_problem_is_collected_not_just_the_first(tmp_path):
     def mutate(rows):
         rows[0]["date"] = "bad"
         rows[1]["date"] = "worse"
+
     folder = _broken(tmp_path, "events", mutate)
     with pytest.raises(DataValidationError) as info:
         load_dataset(folder)
@@ -273,8 +284,13 @@ def test_a_statement_takes_its_places_region_or_failing_that_its_events():
     from dashboard.data import derive_statements, regions_of_places
 
     assert regions_of_places(["a", "zz"], {"a": "Baltic"}) == ["Baltic", "Elsewhere"]
-    frame = pd.DataFrame({"place_id": ["a", "", "b", ""], "event_id": ["", "e", "e", ""],
-                          "quote_type": ["verbatim", "paraphrase", "translation", "verbatim"]})
+    frame = pd.DataFrame(
+        {
+            "place_id": ["a", "", "b", ""],
+            "event_id": ["", "e", "e", ""],
+            "quote_type": ["verbatim", "paraphrase", "translation", "verbatim"],
+        }
+    )
     out = derive_statements(frame, {"a": "Baltic", "b": "Elsewhere"}, {"e": "Black Sea"})
     assert list(out["region"]) == ["Baltic", "Black Sea", "Black Sea", "Elsewhere"]
     assert list(out["is_verbatim"]) == [True, False, True, True]
@@ -288,9 +304,11 @@ def _truncate(path):
 
 
 def _points_instead_of_areas(path):
-    path.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"name": "Crimea", "country": "Ukraine", '
-                    '"occupied_by": "Russia", "occupied_since": "2014"}, "geometry": {"type": "Point", "coordinates": [34, 45]}}]}',
-                    encoding="utf-8")
+    path.write_text(
+        '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"name": "Crimea", "country": "Ukraine", '
+        '"occupied_by": "Russia", "occupied_since": "2014"}, "geometry": {"type": "Point", "coordinates": [34, 45]}}]}',
+        encoding="utf-8",
+    )
 
 
 def _without_property(path):
@@ -302,19 +320,31 @@ def _no_features(path):
 
 
 def _without_regions_record(path):
-    path.write_text("".join(ln for ln in path.read_text(encoding="utf-8").splitlines(keepends=True) if not ln.startswith("regions.geojson")),
-                    encoding="utf-8")
+    path.write_text(
+        "".join(ln for ln in path.read_text(encoding="utf-8").splitlines(keepends=True) if not ln.startswith("regions.geojson")),
+        encoding="utf-8",
+    )
 
 
 def _bad_source_url(path):
-    path.write_text(path.read_text(encoding="utf-8").replace("https://www.naturalearthdata.com", "javascript:alert(1)//", 1), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("https://www.naturalearthdata.com", "javascript:alert(1)//", 1), encoding="utf-8"
+    )
 
 
 # (file, how it is broken, words in the message)
 SUPPORT_CASES = [
     ("countries.geojson", _truncate, "data/countries.geojson: cannot be read as GeoJSON"),
-    ("occupied_areas.geojson", _points_instead_of_areas, "data/occupied_areas.geojson: 1 feature(s) are not areas (feature 1 has Point)"),
-    ("occupied_areas.geojson", _without_property, "data/occupied_areas.geojson, column 'occupied_by': property missing from the features"),
+    (
+        "occupied_areas.geojson",
+        _points_instead_of_areas,
+        "data/occupied_areas.geojson: 1 feature(s) are not areas (feature 1 has Point)",
+    ),
+    (
+        "occupied_areas.geojson",
+        _without_property,
+        "data/occupied_areas.geojson, column 'occupied_by': property missing from the features",
+    ),
     ("regions.geojson", _no_features, "data/regions.geojson: the file has no features"),
     ("regions.geojson", lambda p: p.unlink(), "data/regions.geojson: the file is missing"),
     ("sources.csv", lambda p: p.unlink(), "data/sources.csv: the file is missing"),
@@ -372,7 +402,9 @@ def test_a_cell_over_the_limit_is_named_with_its_line_not_blamed_on_a_quote():
     text = "a,b\n1,2\n3," + "x" * (data.MAX_CELL_CHARS + 1) + "\n5,6\n"
     header, rows, problems = data.read_csv_rows(text, "f.csv")
     assert [line for line, _ in rows] == [2]
-    assert str(problems[0]).startswith(f"f.csv, line 3: a cell starting on this line is longer than {data.MAX_CELL_CHARS:,} characters")
+    assert str(problems[0]).startswith(
+        f"f.csv, line 3: a cell starting on this line is longer than {data.MAX_CELL_CHARS:,} characters"
+    )
     assert "check for an unclosed quote" not in str(problems[0])
 
 
@@ -384,5 +416,7 @@ def test_reading_stops_one_row_past_the_limit():
 def test_header_problems_of_a_very_wide_header_are_each_named_once():
     header = [f"c{i}" for i in range(50_000)] + ["c7", ""]
     header_, rows, problems = data.read_csv_rows(",".join(header) + "\n" + "," * (len(header) - 1) + "\n", "f.csv")
-    assert [str(p) for p in problems] == ["f.csv, line 1, column 'c7': this column name appears more than once",
-                                          "f.csv, line 1: column 50002 of the header has no name"]
+    assert [str(p) for p in problems] == [
+        "f.csv, line 1, column 'c7': this column name appears more than once",
+        "f.csv, line 1: column 50002 of the header has no name",
+    ]

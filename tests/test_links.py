@@ -80,7 +80,9 @@ def test_notices_name_a_few_values_and_count_the_rest():
     assert ignored_notice("region", ["Atlantis"]) == "Ignored unknown region “Atlantis” in the link."
     assert ignored_notice("region", ["a", "b"]) == "Ignored unknown regions “a” and “b” in the link."
     assert ignored_notice("region", ["a", "b", "c"]) == "Ignored unknown regions “a”, “b” and “c” in the link."
-    assert ignored_notice("region", ["a", "b", "c", "d"]) == "Ignored unknown regions “a”, “b”, “c” in the link, and 1 more ignored."
+    assert (
+        ignored_notice("region", ["a", "b", "c", "d"]) == "Ignored unknown regions “a”, “b”, “c” in the link, and 1 more ignored."
+    )
     capped = ignored_notice("place", [], 50)
     assert capped.startswith("Ignored 50 more places in the link.") and f"{MAX_VALUES:,} values" in capped
 
@@ -124,12 +126,16 @@ def test_absent_or_blank_values_say_nothing():
 # ---------------------------------------------------------------------------------------- numbers and dates
 
 
-@pytest.mark.parametrize(("text", "value"), [("12.5", 12.5), (" 1e3 ", 1000.0), ("-0", 0.0), ("inf", None), ("nan", None), ("x", None), ("", None)])
+@pytest.mark.parametrize(
+    ("text", "value"), [("12.5", 12.5), (" 1e3 ", 1000.0), ("-0", 0.0), ("inf", None), ("nan", None), ("x", None), ("", None)]
+)
 def test_read_number_takes_finite_numbers_only(text, value):
     assert links.read_number(text) == value
 
 
-@pytest.mark.parametrize(("text", "value"), [("7", 7), ("+5", 5), (" -2 ", -2), ("1.5", None), ("٣", None), ("-+5", None), ("1" * 19, None)])
+@pytest.mark.parametrize(
+    ("text", "value"), [("7", 7), ("+5", 5), (" -2 ", -2), ("1.5", None), ("٣", None), ("-+5", None), ("1" * 19, None)]
+)
 def test_read_whole_number_takes_ascii_digits_with_an_optional_sign(text, value):
     assert links.read_whole_number(text) == value
 
@@ -197,7 +203,12 @@ def test_notices_quote_at_most_a_few_short_values():
 
 def test_the_readme_states_the_limits_a_link_is_held_to():
     readme = " ".join((Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8").split())
-    for phrase in (f"**{MAX_VALUES:,} values per parameter**", f"**{MAX_VALUE_CHARS:,} characters per value**",
-                   f"(`q`) to {MAX_QUERY_CHARS:,} characters", f"cut to {links.MAX_ECHO_CHARS} characters", "naming the first three"):
+    for phrase in (
+        f"**{MAX_VALUES:,} values per parameter**",
+        f"**{MAX_VALUE_CHARS:,} characters per value**",
+        f"(`q`) to {MAX_QUERY_CHARS:,} characters",
+        f"cut to {links.MAX_ECHO_CHARS} characters",
+        "naming the first three",
+    ):
         assert phrase in readme, phrase
     assert MAX_NAMED == 3

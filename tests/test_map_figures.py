@@ -36,12 +36,22 @@ def _places(rows):
 
 
 def _place(pid, kind="naval_base", operator="rus", start=None, end=None, name=None, lon=33.5, lat=44.6):
-    return {"place_id": pid, "name": name or pid, "country": "Ukraine", "kind": kind, "operator": operator,
-            "lat": lat, "lon": lon, "start_date": start, "end_date": end}
+    return {
+        "place_id": pid,
+        "name": name or pid,
+        "country": "Ukraine",
+        "kind": kind,
+        "operator": operator,
+        "lat": lat,
+        "lon": lon,
+        "start_date": start,
+        "end_date": end,
+    }
 
 
-ACTORS = pd.DataFrame({"actor_id": ["rus", "usa", "ukr"], "name": ["Russia", "United States", "Ukraine"],
-                       "side": ["Russia", "NATO", "Other"]})
+ACTORS = pd.DataFrame(
+    {"actor_id": ["rus", "usa", "ukr"], "name": ["Russia", "United States", "Ukraine"], "side": ["Russia", "NATO", "Other"]}
+)
 
 
 def _events(rows):
@@ -49,11 +59,13 @@ def _events(rows):
 
 
 def test_places_as_of_hides_places_not_built_or_closed():
-    places = _places([
-        _place("old", start="1983-11-14", end="1991-05-31"),
-        _place("new", start="2016-05-12"),
-        _place("always"),
-    ])
+    places = _places(
+        [
+            _place("old", start="1983-11-14", end="1991-05-31"),
+            _place("new", start="2016-05-12"),
+            _place("always"),
+        ]
+    )
     assert set(mf.places_as_of(places, date(1990, 1, 1))["place_id"]) == {"old", "always"}
     assert set(mf.places_as_of(places, date(2016, 5, 12))["place_id"]) == {"new", "always"}
     assert set(mf.places_as_of(places, date(1991, 5, 31))["place_id"]) == {"always"}  # closed that day
@@ -67,10 +79,14 @@ def test_events_as_of_and_for_places_are_dated_and_sorted():
 
 def test_statements_for_places_include_those_of_events_there():
     events = _events([("e1", "2019-02-02", "E", "p"), ("e2", "2019-02-03", "F", "q")])
-    statements = pd.DataFrame({
-        "statement_id": ["s_place", "s_event", "s_other"], "date": pd.to_datetime(["2019-01-01", "2019-02-02", "2019-03-01"]),
-        "place_id": ["p", "", "q"], "event_id": ["", "e1", ""],
-    })
+    statements = pd.DataFrame(
+        {
+            "statement_id": ["s_place", "s_event", "s_other"],
+            "date": pd.to_datetime(["2019-01-01", "2019-02-02", "2019-03-01"]),
+            "place_id": ["p", "", "q"],
+            "event_id": ["", "e1", ""],
+        }
+    )
     assert list(mf.statements_for_places(statements, events, ["p"])["statement_id"]) == ["s_event", "s_place"]
 
 
@@ -119,7 +135,12 @@ def test_one_marker_trace_and_one_legend_entry_per_kind_present(ds, maps):
     assert {mf.SIDE_CODES["NATO"], mf.SIDE_CODES["Russia"], mf.SIDE_CODES["Other"]} <= set(capitals.marker.color)
     assert len({s.symbol for s in mf.KIND_STYLES.values()}) == len(mf.KIND_STYLES)
     sides = {t.name for t in fig.data if t.legend == "legend2"}
-    assert {"Operated by NATO or a member", "Operated by Russia or an ally", "Occupied by Russia (since 2014)", "Region outline"} <= sides
+    assert {
+        "Operated by NATO or a member",
+        "Operated by Russia or an ally",
+        "Occupied by Russia (since 2014)",
+        "Region outline",
+    } <= sides
 
 
 def test_figure_draws_countries_crimea_regions_and_labels(ds, maps):
@@ -150,7 +171,9 @@ def test_figure_json_stays_under_one_megabyte(ds, maps, view):
 
 
 def test_empty_selection_draws_no_highlight_and_no_markers(maps):
-    empty = mf.build_marker_table(_places([_place("x")]).iloc[0:0], _events([("e", "2019-01-01", "E", "x")]), ACTORS, maps["baltic"])
+    empty = mf.build_marker_table(
+        _places([_place("x")]).iloc[0:0], _events([("e", "2019-01-01", "E", "x")]), ACTORS, maps["baltic"]
+    )
     fig = mf.build_map_figure(maps["baltic"], empty)
     assert not _roles(fig, "places") and not _roles(fig, "selected") and not _roles(fig, "events")
     assert _roles(fig, "land")
@@ -194,10 +217,20 @@ def test_parse_map_params_bad_values_give_notices_and_defaults():
 def test_map_params_round_trip_and_defaults_left_out():
     assert mf.map_params_to_query(basemap.DEFAULT_VIEW, (), None, TODAY, TODAY) == {}
     query = mf.map_params_to_query("black_sea", ("deveselu", "sofia"), "2016-05-12-deveselu", date(2019, 8, 2), TODAY)
-    assert query == {"view": ["black_sea"], "place": ["deveselu", "sofia"], "event": ["2016-05-12-deveselu"], "asof": ["2019-08-02"]}
+    assert query == {
+        "view": ["black_sea"],
+        "place": ["deveselu", "sofia"],
+        "event": ["2016-05-12-deveselu"],
+        "asof": ["2019-08-02"],
+    }
     back = _parse(query)
-    assert (back.view, back.places, back.event, back.asof, back.notices) == ("black_sea", ("deveselu", "sofia"),
-                                                                          "2016-05-12-deveselu", date(2019, 8, 2), [])
+    assert (back.view, back.places, back.event, back.asof, back.notices) == (
+        "black_sea",
+        ("deveselu", "sofia"),
+        "2016-05-12-deveselu",
+        date(2019, 8, 2),
+        [],
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -234,17 +267,27 @@ def test_no_user_rows_means_no_user_traces_or_legend(ds, maps):
 
 
 def test_user_events_with_own_coordinates_become_tagged_escaped_markers(maps):
-    events = pd.DataFrame({
-        "event_id": ["cur", "at-place", "own", "no-xy"], "date": pd.to_datetime(["2019-01-01"] * 4),
-        "title": ["Curated", "Mine at a place", "Strike <b>near</b> port", "Nowhere"], "event_type": ["incident"] * 4,
-        "place_id": ["x", "x", "", ""], "lat": [None, 44.0, 46.5, None], "lon": [None, 30.0, 30.7, None],
-        "is_user_data": [False, True, True, True],
-    })
+    events = pd.DataFrame(
+        {
+            "event_id": ["cur", "at-place", "own", "no-xy"],
+            "date": pd.to_datetime(["2019-01-01"] * 4),
+            "title": ["Curated", "Mine at a place", "Strike <b>near</b> port", "Nowhere"],
+            "event_type": ["incident"] * 4,
+            "place_id": ["x", "x", "", ""],
+            "lat": [None, 44.0, 46.5, None],
+            "lon": [None, 30.0, 30.7, None],
+            "is_user_data": [False, True, True, True],
+        }
+    )
     own = mf.events_with_own_coordinates(events, ["x"])
     assert list(own["event_id"]) == ["own"]
     table = mf.build_event_markers(own, maps["black_sea"])
-    fig = mf.build_map_figure(maps["black_sea"], mf.build_marker_table(_places([_place("x")]), events, ACTORS, maps["black_sea"]),
-                              event_markers=table, selected=["own"])
+    fig = mf.build_map_figure(
+        maps["black_sea"],
+        mf.build_marker_table(_places([_place("x")]), events, ACTORS, maps["black_sea"]),
+        event_markers=table,
+        selected=["own"],
+    )
     trace = _roles(fig, "user_events")[0]
     assert list(trace.customdata[:, 0]) == ["own"] and trace.marker.color == mf.USER_COLOUR
     assert "your data" in trace.hovertext[0] and "Strike &lt;b&gt;near&lt;/b&gt; port" in trace.hovertext[0]
@@ -258,11 +301,19 @@ def _many_places(n, seed=1):
 
     rng = np.random.default_rng(seed)
     kinds = list(mf.KIND_STYLES)
-    return _places([
-        _place(f"p{i}", kind=kinds[i % len(kinds)], operator=("rus", "usa", "ukr")[i % 3], name=f"<Site {i}>",
-               lon=float(rng.uniform(20, 40)), lat=float(rng.uniform(42, 58)))
-        for i in range(n)
-    ])
+    return _places(
+        [
+            _place(
+                f"p{i}",
+                kind=kinds[i % len(kinds)],
+                operator=("rus", "usa", "ukr")[i % 3],
+                name=f"<Site {i}>",
+                lon=float(rng.uniform(20, 40)),
+                lat=float(rng.uniform(42, 58)),
+            )
+            for i in range(n)
+        ]
+    )
 
 
 def test_small_selections_are_drawn_exactly_as_before(ds, maps):
@@ -299,9 +350,16 @@ def test_many_places_are_grouped_into_cells_with_counts_and_a_small_payload(maps
 
 
 def test_clusters_keep_the_readers_places_apart_and_escape_kinds(maps):
-    points = pd.DataFrame({"x": [0.0, 1.0, 2.0, 3.0, 4.0], "y": [0.0, 1.0, 2.0, 3.0, 4.0],
-                           "slot": [mf.CURATED_PLACES] * 3 + [mf.USER_PLACES] * 2, "side": ["NATO", "NATO", "Russia", "Russia", "Russia"],
-                           "kind": ["<b>odd</b>", "Air base", "Air base", "Air base", "Air base"], "n_events": [1, 2, 3, 4, 5]})
+    points = pd.DataFrame(
+        {
+            "x": [0.0, 1.0, 2.0, 3.0, 4.0],
+            "y": [0.0, 1.0, 2.0, 3.0, 4.0],
+            "slot": [mf.CURATED_PLACES] * 3 + [mf.USER_PLACES] * 2,
+            "side": ["NATO", "NATO", "Russia", "Russia", "Russia"],
+            "kind": ["<b>odd</b>", "Air base", "Air base", "Air base", "Air base"],
+            "n_events": [1, 2, 3, 4, 5],
+        }
+    )
     clusters = mf.build_clusters(points, maps["europe"])
     by_slot = clusters.set_index("slot")
     curated, mine = by_slot.loc[mf.CURATED_PLACES], by_slot.loc[mf.USER_PLACES]

@@ -81,7 +81,9 @@ def test_bad_link_values_are_ignored_with_a_notice():
     assert int(metric(at, "Events").replace(",", "")) >= 60
 
 
-@pytest.mark.parametrize("link", [",".join(f"v{i}" for i in range(20_000)), [f"v{i}" for i in range(999)]], ids=["commas", "repeated"])
+@pytest.mark.parametrize(
+    "link", [",".join(f"v{i}" for i in range(20_000)), [f"v{i}" for i in range(999)]], ids=["commas", "repeated"]
+)
 def test_a_link_with_thousands_of_unknown_regions_gives_one_counted_notice(link):
     at = run_app({"region": link})
     warnings = [w.value.replace("\\", "") for w in at.warning]
@@ -126,7 +128,9 @@ def test_about_downloads_are_written_on_click_and_follow_the_filters(monkeypatch
 
     downloads = fixtures.capture_downloads(monkeypatch)
     at = run_app({"region": "Baltic"}, page="views/about.py")
-    assert {"inf_watch_events.csv", "inf_watch_statements.csv", "inf_watch_places.csv", "inf_watch_places.geojson"} <= set(downloads)
+    assert {"inf_watch_events.csv", "inf_watch_statements.csv", "inf_watch_places.csv", "inf_watch_places.geojson"} <= set(
+        downloads
+    )
     ds = load_dataset()
     baltic_events = ds.events.loc[ds.events["region"] == "Baltic", "event_id"]
     labels = [b.proto.label for b in at.get("download_button")]

@@ -198,14 +198,18 @@ def _app_path() -> str:
 
 
 def _open_with_uploads() -> AppTest:
-    at = AppTest.from_function(_map_with_uploads, args=(_app_path(), PLACES_CSV.encode(), EVENTS_CSV.encode()), default_timeout=60).run()
+    at = AppTest.from_function(
+        _map_with_uploads, args=(_app_path(), PLACES_CSV.encode(), EVENTS_CSV.encode()), default_timeout=60
+    ).run()
     assert not at.exception, at.exception
     return at
 
 
 def _open_app_with_uploads(**session) -> AppTest:
     """The whole app (navigation, sidebar, page links) on the map, in a session that has already uploaded the files."""
-    upload = AppTest.from_function(_upload, args=(_app_path(), PLACES_CSV.encode(), EVENTS_CSV.encode()), default_timeout=60).run()
+    upload = AppTest.from_function(
+        _upload, args=(_app_path(), PLACES_CSV.encode(), EVENTS_CSV.encode()), default_timeout=60
+    ).run()
     assert not upload.exception, upload.exception
     at = AppTest.from_file(APP, default_timeout=60)
     for key, value in upload.session_state.items():
@@ -270,6 +274,7 @@ def test_exports_include_uploaded_rows_with_their_flag(monkeypatch):
     import io
 
     import pandas as pd
+
     generators = fixtures.capture_downloads(monkeypatch)
     _open_with_uploads()
     places = pd.read_csv(io.BytesIO(generators["inf_watch_places.csv"]()), encoding="utf-8-sig")

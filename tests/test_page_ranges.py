@@ -111,7 +111,9 @@ def test_bad_link_values_give_a_notice_and_the_default(link, phrase):
 
 
 def test_hostile_link_values_are_echoed_short_and_without_invisible_characters():
-    at = open_page({"launch": "\u202e" + "etis" * 10_000, "system": ",".join(f"m{i}" for i in range(20_000)), "speed": "\u2066fast"})
+    at = open_page(
+        {"launch": "\u202e" + "etis" * 10_000, "system": ",".join(f"m{i}" for i in range(20_000)), "speed": "\u2066fast"}
+    )
     warnings = [w.value.replace("\\", "") for w in at.warning]
     assert len(warnings) == 3 and all(len(w) < 200 for w in warnings)
     assert "“etisetis" in warnings[0] and "…”" in warnings[0] and "\u202e" not in warnings[0]
@@ -168,7 +170,11 @@ def _run_ranges_with_upload(app_path: str, data: bytes) -> None:
 def _uploaded_places() -> bytes:
     from tests.upload_corpus import PL_HEADER, PL_ROW, _csv
 
-    hostile = PL_ROW.replace("my-site", "my-xss").replace("My site", "<img src=x onerror=alert(1)>").replace("44.36,28.49", "50.45,30.52")
+    hostile = (
+        PL_ROW.replace("my-site", "my-xss")
+        .replace("My site", "<img src=x onerror=alert(1)>")
+        .replace("44.36,28.49", "50.45,30.52")
+    )
     return _csv(PL_HEADER, PL_ROW, hostile)
 
 

@@ -163,8 +163,9 @@ def test_bad_link_values_give_notices_and_defaults():
 
 
 def test_links_with_thousands_of_unknown_speakers_and_topics_give_one_counted_notice_each():
-    at = open_page({"speaker": ",".join(f"s{i}" for i in range(20_000)), "topic": [f"t{i}" for i in range(900)],
-                    "open": "\u202edi\u200b-on"})
+    at = open_page(
+        {"speaker": ",".join(f"s{i}" for i in range(20_000)), "topic": [f"t{i}" for i in range(900)], "open": "\u202edi\u200b-on"}
+    )
     warnings = [w.value.replace("\\", "") for w in at.warning]
     assert len(warnings) == 3, warnings
     assert "Ignored unknown speakers “s0”, “s1”, “s2” in the link, and 19,997 more ignored." in warnings[0]
@@ -256,7 +257,7 @@ def test_long_and_strange_queries_do_not_break_the_page():
 
 # ---- The reader's own statements (uploaded this session) alongside the curated ones
 
-XSS = '<img src=x onerror=alert(1)> **bold** [click](javascript:alert(1)) $x$'
+XSS = "<img src=x onerror=alert(1)> **bold** [click](javascript:alert(1)) $x$"
 
 
 def _run_statements_with_upload(app_path: str, data: bytes) -> None:

@@ -31,8 +31,17 @@ def _names(fig):
 def test_ring_map_has_bands_thresholds_claims_range_and_places(ds, outlines):
     lat, lon = 56.85, 41.366667
     claims = ranges.system_claims(ds.range_claims, "9m729")
-    fig = range_charts.ring_map(launch_name="Shuya", lat=lat, lon=lon, range_km=2500.0, range_label="9M729 (SSC-8), 2,500 km",
-                                side="Russia", places=_places(ds, lat, lon), outlines=outlines, claims=claims)
+    fig = range_charts.ring_map(
+        launch_name="Shuya",
+        lat=lat,
+        lon=lon,
+        range_km=2500.0,
+        range_label="9M729 (SSC-8), 2,500 km",
+        side="Russia",
+        places=_places(ds, lat, lon),
+        outlines=outlines,
+        claims=claims,
+    )
     names = _names(fig)
     assert "Shorter-range class, 500–1,000 km" in names and "Intermediate-range class, 1,000–5,500 km" in names
     assert "Treaty thresholds: 500, 1,000, 5,500 km" in names
@@ -50,20 +59,37 @@ def test_ring_map_has_bands_thresholds_claims_range_and_places(ds, outlines):
 
 
 def test_annulus_band_has_a_hole(ds, outlines):
-    fig = range_charts.ring_map(launch_name="X", lat=50.0, lon=10.0, range_km=700.0, range_label="custom range, 700 km",
-                                side="Other", places=_places(ds, 50.0, 10.0), outlines=outlines)
+    fig = range_charts.ring_map(
+        launch_name="X",
+        lat=50.0,
+        lon=10.0,
+        range_km=700.0,
+        range_label="custom range, 700 km",
+        side="Other",
+        places=_places(ds, 50.0, 10.0),
+        outlines=outlines,
+    )
     band = next(t for t in fig.data if (t.name or "").startswith("Shorter-range"))
     assert band.fill == "toself" and None in band.x  # outer ring, gap, inner ring
     gap = list(band.x).index(None)
     outer = np.hypot(np.array(band.x[:gap], float), np.array(band.y[:gap], float))
-    inner = np.hypot(np.array(band.x[gap + 1:], float), np.array(band.y[gap + 1:], float))
+    inner = np.hypot(np.array(band.x[gap + 1 :], float), np.array(band.y[gap + 1 :], float))
     assert np.allclose(outer, 1000.0, atol=0.1) and np.allclose(inner, 500.0, atol=0.1)
     assert not any(n.startswith("Disputed") for n in _names(fig))
 
 
 def test_regional_view_uses_the_fixed_european_frame(ds, outlines):
-    fig = range_charts.ring_map(launch_name="Deveselu", lat=44.08, lon=24.41, range_km=2500.0, range_label="r",
-                                side="NATO", places=_places(ds, 44.08, 24.41), outlines=outlines, view="region")
+    fig = range_charts.ring_map(
+        launch_name="Deveselu",
+        lat=44.08,
+        lon=24.41,
+        range_km=2500.0,
+        range_label="r",
+        side="NATO",
+        places=_places(ds, 44.08, 24.41),
+        outlines=outlines,
+        view="region",
+    )
     assert tuple(fig.layout.xaxis.range) == range_charts.REGION_EXTENT_KM[0]
     assert "52°N 10°E" in fig.layout.xaxis.title.text
 
@@ -71,8 +97,16 @@ def test_regional_view_uses_the_fixed_european_frame(ds, outlines):
 def test_map_escapes_data_text_and_stays_small(ds, outlines):
     places = _places(ds, 54.7, 20.45).copy()
     places.loc[places.index[0], "name"] = "<b onmouseover=x>Evil</b>"
-    fig = range_charts.ring_map(launch_name="<script>", lat=54.7, lon=20.45, range_km=5500.0, range_label="<i>r</i>",
-                                side="Russia", places=places, outlines=outlines)
+    fig = range_charts.ring_map(
+        launch_name="<script>",
+        lat=54.7,
+        lon=20.45,
+        range_km=5500.0,
+        range_label="<i>r</i>",
+        side="Russia",
+        places=places,
+        outlines=outlines,
+    )
     payload = fig.to_json()
     assert "<script>" not in payload and "<b onmouseover" not in payload and "&lt;script&gt;" in payload
     assert len(payload) < 1_000_000
@@ -109,16 +143,43 @@ def test_thousands_of_places_are_grouped_and_the_readers_own_drawn_apart(ds, out
     """Above MAX_PLACE_MARKERS in view the nearest are drawn one by one, the rest grouped; uploads stay separate."""
     rng = np.random.default_rng(1)
     n = range_charts.MAX_PLACE_MARKERS + 2000
-    many = pd.DataFrame({"place_id": [f"p{i}" for i in range(n)], "name": [f"Site {i}" for i in range(n)], "kind": "air_base",
-                         "country": "", "operator": "rus", "lat": rng.uniform(52, 60, n), "lon": rng.uniform(33, 49, n)})  # all in view
-    mine = pd.DataFrame({"place_id": ["mine"], "name": ["<script>alert(1)</script>"], "kind": "air_base", "country": "",
-                         "operator": "", "lat": [55.0], "lon": [37.0], "is_user_data": [True]})
+    many = pd.DataFrame(
+        {
+            "place_id": [f"p{i}" for i in range(n)],
+            "name": [f"Site {i}" for i in range(n)],
+            "kind": "air_base",
+            "country": "",
+            "operator": "rus",
+            "lat": rng.uniform(52, 60, n),
+            "lon": rng.uniform(33, 49, n),
+        }
+    )  # all in view
+    mine = pd.DataFrame(
+        {
+            "place_id": ["mine"],
+            "name": ["<script>alert(1)</script>"],
+            "kind": "air_base",
+            "country": "",
+            "operator": "",
+            "lat": [55.0],
+            "lon": [37.0],
+            "is_user_data": [True],
+        }
+    )
     places = pd.concat([many.assign(is_user_data=False), mine], ignore_index=True)
     lat, lon = 56.85, 41.366667
     frame = ranges.add_flight_times(ranges.place_distances(lat, lon, places), 800.0)
     frame = frame.assign(side=sides.side_of(frame["operator"], ds.actors).to_numpy())
-    fig = range_charts.ring_map(launch_name="Shuya", lat=lat, lon=lon, range_km=1000.0, range_label="1,000 km", side="Russia",
-                                places=frame, outlines=outlines)
+    fig = range_charts.ring_map(
+        launch_name="Shuya",
+        lat=lat,
+        lon=lon,
+        range_km=1000.0,
+        range_label="1,000 km",
+        side="Russia",
+        places=frame,
+        outlines=outlines,
+    )
     single = [t for t in fig.data if t.name in ("Places out of range", "In range: Russia places")]
     assert sum(len(t.x) for t in single) == range_charts.MAX_PLACE_MARKERS
     grouped = [t for t in fig.data if (t.name or "").startswith("More places")]
@@ -151,13 +212,30 @@ def test_range_chart_names_each_system_on_a_category_axis(ds):
 def test_the_readers_own_places_are_capped_like_the_rest(ds, outlines):
     n = range_charts.MAX_PLACE_MARKERS + 1500
     rng = np.random.default_rng(2)
-    mine = pd.DataFrame({"place_id": [f"m{i}" for i in range(n)], "name": [f"Mine {i}" for i in range(n)], "kind": "air_base",
-                         "country": "", "operator": "pol", "lat": rng.uniform(52, 60, n), "lon": rng.uniform(33, 49, n),
-                         "is_user_data": True})
+    mine = pd.DataFrame(
+        {
+            "place_id": [f"m{i}" for i in range(n)],
+            "name": [f"Mine {i}" for i in range(n)],
+            "kind": "air_base",
+            "country": "",
+            "operator": "pol",
+            "lat": rng.uniform(52, 60, n),
+            "lon": rng.uniform(33, 49, n),
+            "is_user_data": True,
+        }
+    )
     lat, lon = 56.85, 41.366667
     frame = ranges.places_in_reach(lat, lon, 800.0, mine, ds.actors)
-    fig = range_charts.ring_map(launch_name="Shuya", lat=lat, lon=lon, range_km=1000.0, range_label="1,000 km", side="Russia",
-                                places=frame, outlines=outlines)
+    fig = range_charts.ring_map(
+        launch_name="Shuya",
+        lat=lat,
+        lon=lon,
+        range_km=1000.0,
+        range_label="1,000 km",
+        side="Russia",
+        places=frame,
+        outlines=outlines,
+    )
     yours = next(t for t in fig.data if (t.name or "").startswith("Your data: places"))
     assert len(yours.x) == range_charts.MAX_PLACE_MARKERS
     nearest = set(frame.nsmallest(range_charts.MAX_PLACE_MARKERS, "distance_km")["name"])

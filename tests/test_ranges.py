@@ -52,8 +52,15 @@ def agreement_on_grid(geom, lat, lon, range_km, margin_km=25.0, step=2.5):
 
 @pytest.mark.parametrize(
     ("point", "range_km"),
-    [(KALININGRAD, 500.0), (KALININGRAD, 5500.0), (PETROPAVLOVSK, 2000.0), (MCMURDO, 1500.0), ((0.0, 0.0), 15000.0),
-     ((56.85, 41.37), 2500.0), ((0.0, 179.9), 300.0)],
+    [
+        (KALININGRAD, 500.0),
+        (KALININGRAD, 5500.0),
+        (PETROPAVLOVSK, 2000.0),
+        (MCMURDO, 1500.0),
+        ((0.0, 0.0), 15000.0),
+        ((56.85, 41.37), 2500.0),
+        ((0.0, 179.9), 300.0),
+    ],
 )
 def test_ring_vertices_lie_within_a_metre_of_the_range(point, range_km):
     geom = range_ring(*point, range_km)
@@ -140,7 +147,14 @@ def test_aeqd_projection_puts_ring_on_a_true_circle():
 
 @pytest.mark.parametrize(
     ("lat", "lon", "range_km"),
-    [(91.0, 0.0, 100.0), (0.0, -181.0, 100.0), (0.0, 0.0, -5.0), (0.0, 0.0, 0.0), (0.0, 0.0, 25000.0), (float("nan"), 0.0, 100.0)],
+    [
+        (91.0, 0.0, 100.0),
+        (0.0, -181.0, 100.0),
+        (0.0, 0.0, -5.0),
+        (0.0, 0.0, 0.0),
+        (0.0, 0.0, 25000.0),
+        (float("nan"), 0.0, 100.0),
+    ],
 )
 def test_bad_input_raises_a_clear_value_error(lat, lon, range_km):
     with pytest.raises(ValueError, match="must be"):
@@ -369,8 +383,15 @@ def test_parse_range_params_round_trips():
     default = ranges.RangeView()
     view = ranges.RangeView(ranges.CUSTOM, 53.0, 158.65, ranges.CUSTOM, 1234.0, 900.0, "region")
     params = ranges.range_params(view, default)
-    assert params == {"launch": "custom", "lat": "53", "lon": "158.65", "system": "custom", "range": "1234", "speed": "900",
-                      "view": "region"}
+    assert params == {
+        "launch": "custom",
+        "lat": "53",
+        "lon": "158.65",
+        "system": "custom",
+        "range": "1234",
+        "speed": "900",
+        "view": "region",
+    }
     back, notices = ranges.parse_range_params(params, PLACE_COORDS, SYSTEMS, default)
     assert back == view and notices == []
     assert ranges.range_params(default, default) == {}

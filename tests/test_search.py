@@ -257,7 +257,11 @@ def test_join_statements_indexes_only_the_readers_rows_and_keeps_date_order():
 
     curated = sort_statements(load_dataset().statements.assign(is_user_data=False), SORT_OLDEST)
     index = build_search_index(curated)
-    mine = curated.head(1).drop(columns="is_user_data").assign(statement_id="mine", text="Zebrafish quokka", date=pd.Timestamp("2030-01-01"))
+    mine = (
+        curated.head(1)
+        .drop(columns="is_user_data")
+        .assign(statement_id="mine", text="Zebrafish quokka", date=pd.Timestamp("2030-01-01"))
+    )
     joined, joined_index = join_statements(curated, index, mine)
     assert len(joined) == len(curated) + 1 and joined["date"].is_monotonic_increasing
     assert joined.iloc[-1]["statement_id"] == "mine" and bool(joined.iloc[-1]["is_user_data"])

@@ -6,8 +6,9 @@ import pandas as pd
 
 from dashboard import sides
 
-ACTORS = pd.DataFrame({"actor_id": ["rus", "usa", "ukr"], "name": ["Russia", "United States", "Ukraine"],
-                       "side": ["Russia", "NATO", "Other"]})
+ACTORS = pd.DataFrame(
+    {"actor_id": ["rus", "usa", "ukr"], "name": ["Russia", "United States", "Ukraine"], "side": ["Russia", "NATO", "Other"]}
+)
 
 
 def test_places_without_an_operator_count_as_other():

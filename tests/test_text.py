@@ -13,7 +13,15 @@ from dashboard.text import escape_markdown, is_safe_url, strip_invisible
 
 @pytest.mark.parametrize(
     "raw",
-    ["[click](javascript:alert(1))", "<script>alert(1)</script>", "**bold**", ":red[x]", "$x^2$", "# heading", "![img](http://x/y.png)"],
+    [
+        "[click](javascript:alert(1))",
+        "<script>alert(1)</script>",
+        "**bold**",
+        ":red[x]",
+        "$x^2$",
+        "# heading",
+        "![img](http://x/y.png)",
+    ],
 )
 def test_markup_is_escaped(raw):
     out = escape_markdown(raw)

@@ -81,8 +81,17 @@ def test_rejects_carry_line_column_reason_and_the_original_cells(reference):
 def test_templates_round_trip_through_the_upload(reference):
     ds, regions = reference
     example = {
-        "event_id": "my-1", "date": "2020-05-01", "title": "T", "summary": "S", "event_type": "exercise", "actors": "bgr",
-        "place_id": "sofia", "source_title": "R", "source_publisher": "P", "source_date": "2020-05-01", "source_url": "https://example.org",
+        "event_id": "my-1",
+        "date": "2020-05-01",
+        "title": "T",
+        "summary": "S",
+        "event_type": "exercise",
+        "actors": "bgr",
+        "place_id": "sofia",
+        "source_title": "R",
+        "source_publisher": "P",
+        "source_date": "2020-05-01",
+        "source_url": "https://example.org",
     }
     result = uploads.read_upload("t.csv", uploads.template_csv("events", example), "events", ds, regions)
     assert len(result.accepted) == 1 and result.rejects.empty
@@ -118,14 +127,20 @@ def test_a_file_of_exactly_the_byte_limit_is_read_and_one_byte_more_is_refused(r
     assert len(uploads.read_upload("e.csv", exact, "events", ds, regions).accepted) == 1
     refused = uploads.read_upload("e.csv", exact + b" ", "events", ds, regions)
     assert refused.accepted.empty
-    assert refused.messages == [f"e.csv is {uploads.MAX_BYTES + 1:,} bytes; the limit is 5 MB (5,000,000 bytes). Split it into smaller files."]
+    assert refused.messages == [
+        f"e.csv is {uploads.MAX_BYTES + 1:,} bytes; the limit is 5 MB (5,000,000 bytes). Split it into smaller files."
+    ]
 
 
 def test_the_readme_and_the_page_state_every_upload_limit():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Your own data"):readme.index("## Performance")]
-    for figure in (f"{uploads.MAX_BYTES:,} bytes", f"{uploads.MAX_ROWS:,} rows", f"{uploads.MAX_COLUMNS:,} columns",
-                   f"{uploads.MAX_CELL_CHARS:,} characters"):
+    section = readme[readme.index("## Your own data") : readme.index("## Performance")]
+    for figure in (
+        f"{uploads.MAX_BYTES:,} bytes",
+        f"{uploads.MAX_ROWS:,} rows",
+        f"{uploads.MAX_COLUMNS:,} columns",
+        f"{uploads.MAX_CELL_CHARS:,} characters",
+    ):
         assert figure in section, figure
         assert figure in uploads.limits_text()
 
@@ -166,7 +181,9 @@ def test_more_rows_than_the_limit_are_refused_without_reading_them_all(reference
     ds, regions = reference
     many = ("place_id\n" + "x\n" * 1_000_000).encode()
     result = uploads.read_upload("p.csv", many, "places", ds, regions)
-    assert result.messages == [f"p.csv has more than {uploads.MAX_ROWS:,} rows; the limit is {uploads.MAX_ROWS:,}. Split it into smaller files."]
+    assert result.messages == [
+        f"p.csv has more than {uploads.MAX_ROWS:,} rows; the limit is {uploads.MAX_ROWS:,}. Split it into smaller files."
+    ]
 
 
 def test_a_file_mixing_utf8_and_windows_1252_reads_each_line_right_and_names_the_lines(reference):

@@ -216,9 +216,17 @@ def get_places_in_reach(view: ranges.RangeView, user_places: pd.DataFrame | None
 def _build_ring_map(view: ranges.RangeView, launch_name: str, range_label: str, side: str, places: pd.DataFrame):
     claims = None if view.system == ranges.CUSTOM else ranges.system_claims(get_dataset().range_claims, view.system)
     return range_charts.ring_map(
-        launch_name=launch_name, lat=view.lat, lon=view.lon, range_km=view.range_km, range_label=range_label, side=side,
-        places=places, outlines=get_range_outlines(range_charts.outline_tolerance(view.view, view.range_km, claims)),
-        claims=claims, view=view.view, speed_kmh=view.speed_kmh,
+        launch_name=launch_name,
+        lat=view.lat,
+        lon=view.lon,
+        range_km=view.range_km,
+        range_label=range_label,
+        side=side,
+        places=places,
+        outlines=get_range_outlines(range_charts.outline_tolerance(view.view, view.range_km, claims)),
+        claims=claims,
+        view=view.view,
+        speed_kmh=view.speed_kmh,
     )
 
 
@@ -233,8 +241,9 @@ def get_ring_map(view: ranges.RangeView, launch_name: str, range_label: str, sid
     if user_places is None or user_places.empty:
         return _ring_map(dataset_key(), view, launch_name, range_label, side)
     places = get_places_in_reach(view, user_places)
-    return session_value("ring_map", (view, launch_name, range_label, side),
-                         lambda: _build_ring_map(view, launch_name, range_label, side, places))
+    return session_value(
+        "ring_map", (view, launch_name, range_label, side), lambda: _build_ring_map(view, launch_name, range_label, side, places)
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

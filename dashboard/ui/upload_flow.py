@@ -54,7 +54,11 @@ def render_report(kind: str, name: str) -> None:
         st.markdown(f"**Rejected rows** ({shown}{n:,} problem{'s' if n != 1 else ''}; download them all below)")
         st.dataframe(result.rejects[["line", "column", "reason"]].head(20), hide_index=True, width="stretch")
         st.download_button(
-            "Download all rejects (CSV)", to_csv_bytes(result.rejects), file_name="inf_watch_rejects.csv", mime="text/csv", key="dl_rejects"
+            "Download all rejects (CSV)",
+            to_csv_bytes(result.rejects),
+            file_name="inf_watch_rejects.csv",
+            mime="text/csv",
+            key="dl_rejects",
         )
     if result.ok:
         st.success(f"{len(result.accepted):,} {kind} added. They now appear on every page, tagged as your data.")

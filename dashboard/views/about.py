@@ -44,7 +44,10 @@ st.dataframe(
 )
 
 st.subheader("Download the filtered tables")
-st.caption(widgets.describe_filters(filters, ds.actors) + " CSV cells that a spreadsheet would run as formulas are prefixed with an apostrophe.")
+st.caption(
+    widgets.describe_filters(filters, ds.actors)
+    + " CSV cells that a spreadsheet would run as formulas are prefixed with an apostrophe."
+)
 # The files are written when a button is clicked, not on every visit: at 100,000 rows that is seconds
 # of work, and megabytes held for each session, for a download that most visits never make.
 tables = {

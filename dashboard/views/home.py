@@ -21,7 +21,10 @@ st.markdown(
 )
 st.caption(widgets.describe_filters(filters, ds.actors))
 if events["is_user_data"].any():
-    st.info(f"Including {int(events['is_user_data'].sum()):,} of your own events, tagged “your data” in the table.", icon=":material/upload_file:")
+    st.info(
+        f"Including {int(events['is_user_data'].sum()):,} of your own events, tagged “your data” in the table.",
+        icon=":material/upload_file:",
+    )
 
 cols = st.columns(4)
 cols[0].metric("Events", f"{len(events):,}", help="Dated events matching the filters")

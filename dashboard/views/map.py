@@ -54,7 +54,10 @@ def show_selection_head(selected: tuple[str, ...]) -> None:
     """The heading of the selection column: a hint while nothing is selected, else a Clear button and how many are shown."""
     if not selected:
         st.subheader("Selected places")
-        st.info("Click a marker, or use the box or lasso tool, to list a place's events and statements here.", icon=":material/ads_click:")
+        st.info(
+            "Click a marker, or use the box or lasso tool, to list a place's events and statements here.",
+            icon=":material/ads_click:",
+        )
         return
     head = st.columns([3, 1])
     head[0].subheader("Selected places" if len(selected) > 1 else "Selected place")
@@ -67,8 +70,12 @@ def show_own_event(event: pd.Series) -> None:
     """The card of one of the reader's events drawn at its own coordinates (no place): title, date, type, summary, source."""
     with st.container(border=True):
         st.markdown(f"**{escape_markdown(event['title'])}** · *{USER_TAG}*")
-        st.caption(escape_markdown(f"{event['date']:%Y-%m-%d} · {str(event['event_type']).replace('_', ' ')} · "
-                                   f"{event['lat']:.4f}, {event['lon']:.4f} (its own coordinates)"))
+        st.caption(
+            escape_markdown(
+                f"{event['date']:%Y-%m-%d} · {str(event['event_type']).replace('_', ' ')} · "
+                f"{event['lat']:.4f}, {event['lon']:.4f} (its own coordinates)"
+            )
+        )
         st.markdown(escape_markdown(event["summary"]))
         st.caption(markdown_source_link(event["source_title"], event["source_publisher"], event["source_url"]))
 
@@ -84,7 +91,9 @@ def show_place(place_id: str, place: pd.Series, operator_name: str, *, mine: boo
     if isinstance(place["description"], str) and place["description"]:
         st.markdown(escape_markdown(place["description"]))
     st.caption(markdown_source_link(place["source_title"], place["source_publisher"], place["source_url"]))
-    st.page_link("views/ranges.py", label="Range rings from here", icon=":material/track_changes:", query_params={"launch": place_id})
+    st.page_link(
+        "views/ranges.py", label="Range rings from here", icon=":material/track_changes:", query_params={"launch": place_id}
+    )
 
 
 def show_place_events(here: pd.DataFrame, place_id: str, chosen_id: str | None) -> None:
@@ -99,8 +108,13 @@ def show_place_events(here: pd.DataFrame, place_id: str, chosen_id: str | None) 
             st.markdown(escape_markdown(ev.summary))
         st.caption(markdown_source_link(ev.source_title, ev.source_publisher, ev.source_url))
         if not is_chosen:
-            st.button("Show and link this event", key=f"map_event_{ev.event_id}", on_click=_select_event,
-                      args=(ev.event_id, place_id), type="tertiary")
+            st.button(
+                "Show and link this event",
+                key=f"map_event_{ev.event_id}",
+                on_click=_select_event,
+                args=(ev.event_id, place_id),
+                type="tertiary",
+            )
 
 
 def show_place_statements(said: pd.DataFrame) -> None:
@@ -108,10 +122,16 @@ def show_place_statements(said: pd.DataFrame) -> None:
     if len(said):
         st.markdown(f"**Statements** ({len(said)})")
     for s in said.head(MAX_STATEMENTS).itertuples(index=False):
-        st.markdown(f"**{s.date:%Y-%m-%d}** · {escape_markdown(s.speaker)}: {quoted_markdown(escape_markdown(s.text), s.quote_type)}")
+        st.markdown(
+            f"**{s.date:%Y-%m-%d}** · {escape_markdown(s.speaker)}: {quoted_markdown(escape_markdown(s.text), s.quote_type)}"
+        )
         st.caption(markdown_source_link(s.source_title, s.source_publisher, s.source_url))
-        st.page_link("views/statements.py", label="Open in Statements", icon=":material/format_quote:",
-                     query_params={"open": s.statement_id})
+        st.page_link(
+            "views/statements.py",
+            label="Open in Statements",
+            icon=":material/format_quote:",
+            query_params={"open": s.statement_id},
+        )
     if len(said) > MAX_STATEMENTS:
         st.caption(f"… and {len(said) - MAX_STATEMENTS} earlier statements: see the Statements page.")
 
@@ -126,7 +146,8 @@ place_by_id, event_places = tables.place_by_id, tables.event_places
 # Ids of the reader's own places and events (empty without uploads).
 mine: set[str] = (
     set(places_all.loc[places_all["is_user_data"], "place_id"]) | set(events_all.loc[events_all["is_user_data"], "event_id"])
-    if has_uploads else set()
+    if has_uploads
+    else set()
 )
 ds = cache.get_dataset()
 filters = current_filters()
@@ -153,14 +174,17 @@ if KEY_VIEW not in st.session_state:
 
 controls = st.columns([1.1, 2.2])
 with controls[0]:
-    view_key = st.segmented_control(
-        "View",
-        list(basemap.VIEWS),
-        format_func=lambda k: basemap.VIEWS[k].title,
-        key=KEY_VIEW,
-        required=True,
-        help="Zoom with the mouse wheel, pan by dragging; the box and lasso tools in the chart's toolbar select places.",
-    ) or basemap.DEFAULT_VIEW
+    view_key = (
+        st.segmented_control(
+            "View",
+            list(basemap.VIEWS),
+            format_func=lambda k: basemap.VIEWS[k].title,
+            key=KEY_VIEW,
+            required=True,
+            help="Zoom with the mouse wheel, pan by dragging; the box and lasso tools in the chart's toolbar select places.",
+        )
+        or basemap.DEFAULT_VIEW
+    )
 with controls[1]:
     asof = st.slider(
         "Posture as of",
@@ -221,11 +245,15 @@ with left:
     outside = layers.n_outside
     note = f" {outside:,} more lie outside this view: pan, or switch to another view." if outside else ""
     if layers.n_clustered:
-        note += (f" {layers.n_clustered:,} places are grouped into circles by area (hover for counts by side and kind): "
-                 "narrow the filters or pick the Black Sea or Baltic view to see each place.")
+        note += (
+            f" {layers.n_clustered:,} places are grouped into circles by area (hover for counts by side and kind): "
+            "narrow the filters or pick the Black Sea or Baltic view to see each place."
+        )
     if has_uploads:
-        note += (f" Your own places have a {USER_COLOUR_NAME} outline; your events with their own coordinates are "
-                 f"{USER_COLOUR_NAME} diamonds.")
+        note += (
+            f" Your own places have a {USER_COLOUR_NAME} outline; your events with their own coordinates are "
+            f"{USER_COLOUR_NAME} diamonds."
+        )
     st.caption(
         escape_markdown(
             f"{layers.n_places:,} places and {len(events):,} events up to {asof.isoformat()} match the filters.{note} "
@@ -235,8 +263,9 @@ with left:
     with st.expander("Download what the map shows"):
         cols = st.columns(3)
         cols[0].download_button("Places (CSV)", partial(export.to_csv_bytes, places), "inf_watch_places.csv", "text/csv")
-        cols[1].download_button("Places (GeoJSON)", partial(export.to_geojson_bytes, places), "inf_watch_places.geojson",
-                                "application/geo+json")
+        cols[1].download_button(
+            "Places (GeoJSON)", partial(export.to_geojson_bytes, places), "inf_watch_places.geojson", "application/geo+json"
+        )
         cols[2].download_button("Events (CSV)", partial(export.to_csv_bytes, events), "inf_watch_events.csv", "text/csv")
 
 with right:

@@ -28,7 +28,9 @@ user_place_ids = set(places.loc[places["is_user_data"], "place_id"])
 # Plain lists first: iterating Arrow-backed columns cell by cell costs seconds with 50,000 uploaded places.
 place_ids = places["place_id"].tolist()
 place_names = dict(zip(place_ids, places["name"].tolist(), strict=True))
-place_coords = dict(zip(place_ids, zip(places["lat"].astype(float).tolist(), places["lon"].astype(float).tolist(), strict=True), strict=True))
+place_coords = dict(
+    zip(place_ids, zip(places["lat"].astype(float).tolist(), places["lon"].astype(float).tolist(), strict=True), strict=True)
+)
 system_names = dict(zip(ds.missiles["system_id"], ds.missiles["name"], strict=True))
 system_ranges = dict(zip(ds.missiles["system_id"], ds.missiles["range_km_max"].astype(float), strict=True))
 system_sides = dict(zip(ds.missiles["system_id"], side_of(ds.missiles["operator"], ds.actors), strict=True))
@@ -37,16 +39,20 @@ system_sides = dict(zip(ds.missiles["system_id"], side_of(ds.missiles["operator"
 def show_claim(said: pd.DataFrame) -> None:
     """The 2019 claim of 10 to 12 minutes to Moscow as recorded in the statements (`said`: its row), with its source."""
     if said.empty:
-        st.info("In his address to the Federal Assembly in February 2019 Vladimir Putin said, in paraphrase, that "
-                "missiles deployed in Europe could reach Moscow in 10 to 12 minutes. (Not recorded in the statements data.)")
+        st.info(
+            "In his address to the Federal Assembly in February 2019 Vladimir Putin said, in paraphrase, that "
+            "missiles deployed in Europe could reach Moscow in 10 to 12 minutes. (Not recorded in the statements data.)"
+        )
         return
     s = said.iloc[0]
     st.markdown("> " + quoted_markdown(escape_markdown(s["text"]), s["quote_type"]))
     how = s["quote_type"] + (f" by {s['translated_by']}" if s["quote_type"] == "translation" and s["translated_by"] else "")
-    st.caption(escape_markdown(
-        f"{s['speaker']}, {s['speaker_role']}, {s['venue'] or s['context']}, {s['date']:%d %B %Y} ({how}). "
-        f"Source: {s['source_publisher']}, “{s['source_title']}”."
-    ))
+    st.caption(
+        escape_markdown(
+            f"{s['speaker']}, {s['speaker_role']}, {s['venue'] or s['context']}, {s['date']:%d %B %Y} ({how}). "
+            f"Source: {s['source_publisher']}, “{s['source_title']}”."
+        )
+    )
     if is_safe_url(s["source_url"]):
         st.link_button("Open the source ↗", s["source_url"])
 
@@ -62,7 +68,9 @@ def show_moscow_flight_times(places: pd.DataFrame, statements: pd.DataFrame, spe
     with left:
         st.markdown("**From NATO sites to Moscow, by the model**")
         st.dataframe(
-            to_moscow[["name", "distance_km", "ballistic_min", "cruise_min"]], hide_index=True, width="stretch",
+            to_moscow[["name", "distance_km", "ballistic_min", "cruise_min"]],
+            hide_index=True,
+            width="stretch",
             column_config={
                 "name": "Launch site",
                 "distance_km": st.column_config.NumberColumn("Distance (km)", format="%.0f"),
@@ -92,9 +100,13 @@ if KEY_LAUNCH not in st.session_state:
     for notice in notices:
         st.warning(escape_markdown(notice), icon=":material/warning:")
 for key, value in (
-    (KEY_LAUNCH, from_url.launch), (KEY_LAT, from_url.lat), (KEY_LON, from_url.lon), (KEY_SYSTEM, from_url.system),
+    (KEY_LAUNCH, from_url.launch),
+    (KEY_LAT, from_url.lat),
+    (KEY_LON, from_url.lon),
+    (KEY_SYSTEM, from_url.system),
     (KEY_RANGE, from_url.range_km if from_url.system == ranges.CUSTOM else system_ranges.get(from_url.system, DEFAULT.range_km)),
-    (KEY_SPEED, from_url.speed_kmh), (KEY_VIEW, from_url.view),
+    (KEY_SPEED, from_url.speed_kmh),
+    (KEY_VIEW, from_url.view),
 ):
     st.session_state.setdefault(key, value)
 
@@ -113,7 +125,9 @@ system_options = [*sorted(system_names, key=lambda s: system_names[s].casefold()
 
 c1, c2, c3 = st.columns([2, 1, 1])
 launch = c1.selectbox(
-    "Launch point", launch_options, key=KEY_LAUNCH,
+    "Launch point",
+    launch_options,
+    key=KEY_LAUNCH,
     format_func=launch_label,
     help="A place from the data (bases, reported 9M729 battalions, test ranges, capitals), one of your uploaded "
     "places (marked “your data”) or any coordinates.",
@@ -128,8 +142,12 @@ else:
 
 c4, c5, c6, c7 = st.columns([2, 1, 1, 2])
 system = c4.selectbox(
-    "Missile system", system_options, key=KEY_SYSTEM,
-    format_func=lambda s: "Custom range…" if s == ranges.CUSTOM else f"{system_names.get(s, s)} ({system_ranges.get(s, 0):,.0f} km)",
+    "Missile system",
+    system_options,
+    key=KEY_SYSTEM,
+    format_func=lambda s: (
+        "Custom range…" if s == ranges.CUSTOM else f"{system_names.get(s, s)} ({system_ranges.get(s, 0):,.0f} km)"
+    ),
     help="The ring uses the highest published figure for the system (range_km_max); every claim is drawn too.",
 )
 if system == ranges.CUSTOM:
@@ -137,8 +155,13 @@ if system == ranges.CUSTOM:
 else:
     range_km = system_ranges[system]
     c5.metric("Range used", f"{range_km:,.0f} km")
-speed_kmh = c6.number_input("Cruise speed (km/h)", key=KEY_SPEED, step=50.0, format="%.0f",
-                            help="Constant ground speed for cruise-missile flight times; subsonic missiles fly at about 800 km/h.")
+speed_kmh = c6.number_input(
+    "Cruise speed (km/h)",
+    key=KEY_SPEED,
+    step=50.0,
+    format="%.0f",
+    help="Constant ground speed for cruise-missile flight times; subsonic missiles fly at about 800 km/h.",
+)
 view = c7.radio("Map", list(ranges.VIEWS), key=KEY_VIEW, format_func=ranges.VIEWS.get, horizontal=True)
 
 current = ranges.RangeView(launch, float(lat), float(lon), system, float(range_km), float(speed_kmh), view)
@@ -174,12 +197,16 @@ if not problems:
     metric_cols[1].metric("Places in range", f"{len(targets):,}")
     metric_cols[2].metric("Countries in range", f"{len(countries):,}", help="Countries with any territory within range.")
     if claims is not None and len(claims) > 1:
-        with st.expander(f"Published range claims for {escape_markdown(system_names[system])} (dotted rings; hatched band between them)",
-                         expanded=True):
+        with st.expander(
+            f"Published range claims for {escape_markdown(system_names[system])} (dotted rings; hatched band between them)",
+            expanded=True,
+        ):
             for row in claims.itertuples(index=False):
                 for claimant, (publisher, title, _url) in zip(row.claimants, row.sources, strict=True):
-                    st.markdown(f"- **{row.range_km:,.0f} km**: {escape_markdown(claimant)} — source: "
-                                f"{escape_markdown(publisher)}, “{escape_markdown(title)}”")
+                    st.markdown(
+                        f"- **{row.range_km:,.0f} km**: {escape_markdown(claimant)} — source: "
+                        f"{escape_markdown(publisher)}, “{escape_markdown(title)}”"
+                    )
 
     st.subheader("What is in range")
     st.caption(
@@ -192,27 +219,55 @@ if not problems:
         columns = ["name", "kind", "country", "side", "distance_km", "bearing_deg", "ballistic_min", "cruise_min"]
         shown = targets.head(MAX_TABLE_ROWS)[columns]
         if targets["is_user_data"].any():
-            shown.insert(1, "origin", targets["is_user_data"].head(MAX_TABLE_ROWS).map({True: USER_TAG, False: "curated"}).to_numpy())
+            shown.insert(
+                1, "origin", targets["is_user_data"].head(MAX_TABLE_ROWS).map({True: USER_TAG, False: "curated"}).to_numpy()
+            )
         if len(targets) > MAX_TABLE_ROWS:
             st.caption(f"The nearest {MAX_TABLE_ROWS:,} of {len(targets):,} places in range; the CSV below has them all.")
         st.dataframe(
-            shown, hide_index=True, width="stretch",
+            shown,
+            hide_index=True,
+            width="stretch",
             column_config={
-                "name": "Place", "origin": "Origin", "kind": "Kind", "country": "Country", "side": "Operator's side",
+                "name": "Place",
+                "origin": "Origin",
+                "kind": "Kind",
+                "country": "Country",
+                "side": "Operator's side",
                 "distance_km": st.column_config.NumberColumn("Distance (km)", format="%.0f"),
                 "bearing_deg": st.column_config.NumberColumn("Bearing (° from north)", format="%.0f"),
-                "ballistic_min": st.column_config.NumberColumn("Ballistic flight (min)", format="%.1f",
-                                                               help="Minimum-energy trajectory; see the model below."),
+                "ballistic_min": st.column_config.NumberColumn(
+                    "Ballistic flight (min)", format="%.1f", help="Minimum-energy trajectory; see the model below."
+                ),
                 "cruise_min": st.column_config.NumberColumn(f"Cruise flight at {speed_kmh:,.0f} km/h (min)", format="%.0f"),
             },
         )
-        st.download_button("Download places in range (CSV)", lambda: export.to_csv_bytes(targets), file_name="places_in_range.csv",
-                           mime="text/csv", key="rng_dl_places", on_click="ignore")
+        st.download_button(
+            "Download places in range (CSV)",
+            lambda: export.to_csv_bytes(targets),
+            file_name="places_in_range.csv",
+            mime="text/csv",
+            key="rng_dl_places",
+            on_click="ignore",
+        )
     with tab_countries:
-        st.dataframe(countries, hide_index=True, width="stretch",
-                     column_config={"country": "Country", "nearest_km": st.column_config.NumberColumn("Nearest territory (km)", format="%.0f")})
-        st.download_button("Download countries in range (CSV)", lambda: export.to_csv_bytes(countries),
-                           file_name="countries_in_range.csv", mime="text/csv", key="rng_dl_countries", on_click="ignore")
+        st.dataframe(
+            countries,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "country": "Country",
+                "nearest_km": st.column_config.NumberColumn("Nearest territory (km)", format="%.0f"),
+            },
+        )
+        st.download_button(
+            "Download countries in range (CSV)",
+            lambda: export.to_csv_bytes(countries),
+            file_name="countries_in_range.csv",
+            mime="text/csv",
+            key="rng_dl_countries",
+            on_click="ignore",
+        )
 
     st.subheader("Flight time")
     st.markdown(
@@ -233,16 +288,40 @@ if filters.actors:
     st.caption("Filtered by the sidebar's actor filter (operator; an alliance includes its members).")
 st.plotly_chart(catalogue_chart, width="stretch", config={"displaylogo": False}, key="rng_chart")
 st.dataframe(
-    catalogue[["name", "missile_type", "basing", "operator_name", "range_km_min", "range_km_max", "inf_class", "inf_status", "status",
-               "source_url"]],
-    hide_index=True, width="stretch",
+    catalogue[
+        [
+            "name",
+            "missile_type",
+            "basing",
+            "operator_name",
+            "range_km_min",
+            "range_km_max",
+            "inf_class",
+            "inf_status",
+            "status",
+            "source_url",
+        ]
+    ],
+    hide_index=True,
+    width="stretch",
     column_config={
-        "name": "System", "missile_type": "Type", "basing": "Basing", "operator_name": "Operator",
+        "name": "System",
+        "missile_type": "Type",
+        "basing": "Basing",
+        "operator_name": "Operator",
         "range_km_min": st.column_config.NumberColumn("Range min (km)", format="%.0f"),
         "range_km_max": st.column_config.NumberColumn("Range max (km)", format="%.0f"),
-        "inf_class": "Treaty class (by max range)", "inf_status": "Under the treaty", "status": "Status",
+        "inf_class": "Treaty class (by max range)",
+        "inf_status": "Under the treaty",
+        "status": "Status",
         "source_url": st.column_config.LinkColumn("Source", display_text="open source ↗"),
     },
 )
-st.download_button("Download the catalogue (CSV)", lambda: export.to_csv_bytes(catalogue), file_name="missile_catalogue.csv",
-                   mime="text/csv", key="rng_dl_catalogue", on_click="ignore")
+st.download_button(
+    "Download the catalogue (CSV)",
+    lambda: export.to_csv_bytes(catalogue),
+    file_name="missile_catalogue.csv",
+    mime="text/csv",
+    key="rng_dl_catalogue",
+    on_click="ignore",
+)

@@ -279,7 +279,11 @@ with tab_compare:
         "Each point is one statement: ● verbatim, ◆ translation, □ paraphrase. Colours: "
         + ", ".join(f"{SIDE_MARKS[side]} {side}" for side in SIDE_COLOURS)
         + " side (or one colour per topic). Click a point to open the statement above the tabs."
-        + (f" Your own uploaded statements are ringed in {USER_COLOUR_NAME}." if user_statements is not None and len(user_statements) else "")
+        + (
+            f" Your own uploaded statements are ringed in {USER_COLOUR_NAME}."
+            if user_statements is not None and len(user_statements)
+            else ""
+        )
     )
 
 _write_url(

@@ -29,8 +29,11 @@ with st.expander("Templates and format", expanded=False):
     cols = st.columns(3)
     for col, k in zip(cols, uploads.KINDS, strict=True):
         col.download_button(
-            f"Template: {k}.csv", uploads.template_csv(k, TEMPLATE_EXAMPLES[k]), file_name=f"inf_watch_{k}_template.csv",
-            mime="text/csv", key=f"tpl_{k}",
+            f"Template: {k}.csv",
+            uploads.template_csv(k, TEMPLATE_EXAMPLES[k]),
+            file_name=f"inf_watch_{k}_template.csv",
+            mime="text/csv",
+            key=f"tpl_{k}",
         )
 
 file = st.file_uploader("Upload a CSV file", type=["csv", "tsv", "txt"], key=f"uploader_{kind}")

@@ -47,9 +47,23 @@ def app_url(tmp_path_factory):
     env = {k: v for k, v in os.environ.items() if k != "INF_WATCH_DATA_DIR"}
     with log.open("w") as fh:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true"],
-            cwd=ROOT, stdout=fh, stderr=subprocess.STDOUT, env=env,
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "dashboard/app.py",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+            ],
+            cwd=ROOT,
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+            env=env,
         )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
@@ -121,4 +135,6 @@ def wait_for_app(tab, timeout_ms: int = 60000) -> None:
 
 def assert_no_error(tab) -> None:
     assert tab.locator("[data-testid='stException']").count() == 0, "a Python exception is shown"
-    assert tab.locator("[data-testid='stAlertContentError']").count() == 0, tab.locator("[data-testid='stAlertContentError']").first.inner_text()
+    assert tab.locator("[data-testid='stAlertContentError']").count() == 0, tab.locator(
+        "[data-testid='stAlertContentError']"
+    ).first.inner_text()

@@ -71,7 +71,11 @@ def test_map_draws_countries_markers_of_every_kind_and_labels_offline(page, app_
     assert page.evaluate(_LAND_PATH_LENGTH) > 50_000  # country shapes, drawn from the project's own outlines
     joined = " ".join(page.eval_on_selector_all(".js-plotly-plot .textpoint", "els => els.map(e => e.textContent)"))
     assert "UKRAINE" in joined and "RUSSIA" in joined and "Black Sea" in joined and "Crimea" in joined
-    legend = " ".join(page.eval_on_selector_all(".js-plotly-plot .legendtext, .js-plotly-plot .legend2text", "els => els.map(e => e.textContent)"))
+    legend = " ".join(
+        page.eval_on_selector_all(
+            ".js-plotly-plot .legendtext, .js-plotly-plot .legend2text", "els => els.map(e => e.textContent)"
+        )
+    )
     for label in ("Capital", "Missile brigade", "Forward-presence base", "Operated by Russia or an ally", "Occupied by Russia"):
         assert label in legend
 
@@ -125,8 +129,11 @@ def test_an_uploaded_place_is_drawn_with_its_own_look_and_tagged(page, app_url, 
     wait_for_app(page)
     assert_no_error(page)
     assert page.evaluate(_USER_POINTS)["user_places"] == 1
-    legend = " ".join(page.eval_on_selector_all(".js-plotly-plot .legend2 .legendtext, .js-plotly-plot .legend2text",
-                                                "els => els.map(e => e.textContent)"))
+    legend = " ".join(
+        page.eval_on_selector_all(
+            ".js-plotly-plot .legend2 .legendtext, .js-plotly-plot .legend2text", "els => els.map(e => e.textContent)"
+        )
+    )
     assert "Your data (magenta)" in legend
     xy = page.evaluate(_POINT_POSITION.replace("'places'", "'user_places'"), "my-site")
     assert xy is not None

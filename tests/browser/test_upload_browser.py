@@ -18,19 +18,51 @@ PAYLOADS = [
     "<a href=\"javascript:alert('xss4')\">link</a>",
     "[data](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
     "<svg onload=alert('xss5')>",
-    "=HYPERLINK(\"http://evil.example\",\"x\")",
+    '=HYPERLINK("http://evil.example","x")',
 ]
 
 
 def _events_csv() -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["event_id", "date", "title", "summary", "event_type", "actors", "place_id", "source_title",
-                     "source_publisher", "source_date", "source_url", "lat", "lon"])
+    writer.writerow(
+        [
+            "event_id",
+            "date",
+            "title",
+            "summary",
+            "event_type",
+            "actors",
+            "place_id",
+            "source_title",
+            "source_publisher",
+            "source_date",
+            "source_url",
+            "lat",
+            "lon",
+        ]
+    )
     for i, payload in enumerate(PAYLOADS):
-        writer.writerow([f"xss-{i}", "2020-01-0" + str(i + 1), payload, payload, "incident", "rus", "", payload, payload,
-                         "2020-01-01", "https://example.org/x", "44.6", "33.5"])
-    writer.writerow(["xss-url", "2020-02-01", "bad link", "x", "incident", "rus", "", "t", "p", "2020-02-01", "javascript:alert(9)", "", ""])
+        writer.writerow(
+            [
+                f"xss-{i}",
+                "2020-01-0" + str(i + 1),
+                payload,
+                payload,
+                "incident",
+                "rus",
+                "",
+                payload,
+                payload,
+                "2020-01-01",
+                "https://example.org/x",
+                "44.6",
+                "33.5",
+            ]
+        )
+    writer.writerow(
+        ["xss-url", "2020-02-01", "bad link", "x", "incident", "rus", "", "t", "p", "2020-02-01", "javascript:alert(9)", "", ""]
+    )
     return out.getvalue().encode("utf-8")
 
 
@@ -59,9 +91,7 @@ def test_xss_upload_is_shown_as_text_on_every_page(page, app_url):
         page.wait_for_timeout(800)
         assert_no_error(page)
         assert _unsafe_links(page) == [], label
-        assert page.locator("script:not([src])").evaluate_all(
-            "els => els.filter(e => e.textContent.includes('xss')).length"
-        ) == 0
+        assert page.locator("script:not([src])").evaluate_all("els => els.filter(e => e.textContent.includes('xss')).length") == 0
     page.get_by_test_id("stSidebarNav").get_by_text("Home", exact=True).click()
     wait_for_app(page)
     assert "your data" in page.inner_text("[data-testid='stMain']")
