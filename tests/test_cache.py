@@ -2,33 +2,25 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import plotly.graph_objects as go
 from streamlit.runtime.caching.cache_resource_api import _resource_caches
 from streamlit.testing.v1 import AppTest
 
 from dashboard.ui import cache
+from tests.pages import open_page
 
-APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 
-
-def _ranges_with_many_uploaded_places(app_path: str) -> None:
-    import runpy
-    import sys
-    from pathlib import Path as _P
-
-    sys.path.insert(0, str(_P(app_path).parents[1]))
-    from dashboard.ui import upload_flow
+def _many_secret_places() -> bytes:
     from tests.upload_corpus import PL_HEADER, _csv
 
-    rows = [
-        f"secret-{i},Secret site {i},Poland,air_base,pol,{50 + i % 50 / 10:.2f},{18 + i % 70 / 10:.2f},,,x,T,P,,https://example.org/{i}"
-        for i in range(2000)
-    ]
-    upload_flow.process_upload("places", "p.csv", _csv(PL_HEADER, *rows), key="p")
-    runpy.run_path(str(_P(app_path).parent / "views" / "ranges.py"))
+    return _csv(
+        PL_HEADER,
+        *(
+            f"secret-{i},Secret site {i},Poland,air_base,pol,{50 + i % 50 / 10:.2f},{18 + i % 70 / 10:.2f},,,x,T,P,,https://example.org/{i}"
+            for i in range(2000)
+        ),
+    )
 
 
 def _shared_values():
@@ -52,8 +44,7 @@ def _mentions(value, needle: str) -> bool:
 
 
 def test_a_readers_places_never_reach_a_shared_cache():
-    at = AppTest.from_function(_ranges_with_many_uploaded_places, args=(APP,), default_timeout=120).run()
-    assert not at.exception, at.exception
+    at = open_page("views/ranges.py", uploads=[("places", "p.csv", _many_secret_places())])
     places = next(d.value for d in at.dataframe if "distance_km" in d.value.columns and "bearing_deg" in d.value.columns)
     assert (places["origin"] == "your data").any()  # the reader sees their places ...
     assert "Secret site" in at.get("plotly_chart")[0].proto.spec

@@ -1,9 +1,8 @@
-"""Home and About pages under AppTest: no exception, filters change what is shown, links round-trip."""
+"""Home and the app shell under AppTest: no exception, filters change what is shown, links round-trip, broken data."""
 
 from __future__ import annotations
 
 import unicodedata
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -11,22 +10,10 @@ from streamlit.testing.v1 import AppTest
 from dashboard.data import DATA_DIR_ENV
 from dashboard.ui import cache
 from tests import fixtures
+from tests.pages import APP, open_page
 
-APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 # The link /?actor=%E2%80%AE.knil… : a right-to-left override before text written backwards.
 RLO_ACTOR = "\u202e.knil siht tsurt nac uoY .OTAN yb deifirev ataD"
-
-
-def run_app(params: dict | None = None, page: str | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in (params or {}).items():
-        at.query_params[k] = v
-    at.run()
-    if page:
-        at.switch_page(page)
-        at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def as_list(value) -> list[str]:
@@ -38,7 +25,7 @@ def metric(at: AppTest, label: str) -> str:
 
 
 def test_home_shows_headline_figures_timeline_and_table():
-    at = run_app()
+    at = open_page()
     assert at.title[0].value == "INF Watch"
     assert int(metric(at, "Events").replace(",", "")) >= 60
     assert at.get("plotly_chart"), "no timeline"
@@ -47,7 +34,7 @@ def test_home_shows_headline_figures_timeline_and_table():
 
 
 def test_region_filter_changes_what_is_shown_and_the_url():
-    at = run_app()
+    at = open_page()
     all_events = int(metric(at, "Events").replace(",", ""))
     at.sidebar.multiselect[0].select("Black Sea").run()
     assert not at.exception
@@ -58,7 +45,7 @@ def test_region_filter_changes_what_is_shown_and_the_url():
 
 
 def test_link_with_filters_reproduces_the_view():
-    at = run_app({"region": ["Black Sea"], "actor": ["nato"]})
+    at = open_page(None, {"region": ["Black Sea"], "actor": ["nato"]})
     assert at.sidebar.multiselect[0].value == ["Black Sea"]
     assert at.sidebar.multiselect[1].value == ["nato"]
     shown = at.dataframe[0].value
@@ -68,14 +55,14 @@ def test_link_with_filters_reproduces_the_view():
 
 
 def test_date_range_in_the_link_filters_events():
-    at = run_app({"from": "2014-01-01", "to": "2016-12-31"})
+    at = open_page(None, {"from": "2014-01-01", "to": "2016-12-31"})
     dates = at.dataframe[0].value["date"]
     assert len(dates) > 0
     assert dates.min().year >= 2014 and dates.max().year <= 2016
 
 
 def test_bad_link_values_are_ignored_with_a_notice():
-    at = run_app({"region": "Atlantis", "actor": "martians", "from": "2019-99-99"})
+    at = open_page(None, {"region": "Atlantis", "actor": "martians", "from": "2019-99-99"})
     warnings = " ".join(w.value for w in at.warning)
     assert "Atlantis" in warnings and "martians" in warnings and "start date" in warnings
     assert int(metric(at, "Events").replace(",", "")) >= 60
@@ -85,7 +72,7 @@ def test_bad_link_values_are_ignored_with_a_notice():
     "link", [",".join(f"v{i}" for i in range(20_000)), [f"v{i}" for i in range(999)]], ids=["commas", "repeated"]
 )
 def test_a_link_with_thousands_of_unknown_regions_gives_one_counted_notice(link):
-    at = run_app({"region": link})
+    at = open_page(None, {"region": link})
     warnings = [w.value.replace("\\", "") for w in at.warning]
     more = 20_000 - 3 if isinstance(link, str) else 999 - 3
     assert len(warnings) == 1 and f"“v0”, “v1”, “v2” in the link, and {more:,} more ignored." in warnings[0]
@@ -94,7 +81,7 @@ def test_a_link_with_thousands_of_unknown_regions_gives_one_counted_notice(link)
 
 
 def test_a_right_to_left_override_in_a_link_cannot_turn_the_warning_round():
-    at = run_app({"actor": RLO_ACTOR})
+    at = open_page(None, {"actor": RLO_ACTOR})
     (warning,) = [w.value for w in at.warning]
     assert not [ch for ch in warning if unicodedata.category(ch) in ("Cf", "Cc")]
     shown = warning.replace("\\", "")
@@ -103,48 +90,10 @@ def test_a_right_to_left_override_in_a_link_cannot_turn_the_warning_round():
 
 
 def test_timeline_colour_choice_is_in_the_url():
-    at = run_app({"colour": "actor"})
+    at = open_page(None, {"colour": "actor"})
     assert at.radio(key="home_colour").value == "actor"
     at.radio(key="home_colour").set_value("event_type").run()
     assert "colour" not in at.query_params
-
-
-def test_about_page_lists_every_data_file_and_offers_downloads():
-    at = run_app(page="views/about.py")
-    assert at.title[0].value == "About the data"
-    inventory = at.dataframe[0].value
-    assert {"events.csv", "places.csv", "statements.csv", "missiles.csv", "countries.geojson"} <= set(inventory["file"])
-    assert (inventory.set_index("file").loc["events.csv", "rows"]) >= 60
-    assert at.get("download_button"), "no downloads offered"
-
-
-def test_about_downloads_are_written_on_click_and_follow_the_filters(monkeypatch):
-    """Nothing is written until a button is clicked; what is written is the filtered table, spreadsheet-safe."""
-    import io
-
-    import pandas as pd
-
-    from dashboard.data import load_dataset
-
-    downloads = fixtures.capture_downloads(monkeypatch)
-    at = run_app({"region": "Baltic"}, page="views/about.py")
-    assert {"inf_watch_events.csv", "inf_watch_statements.csv", "inf_watch_places.csv", "inf_watch_places.geojson"} <= set(
-        downloads
-    )
-    ds = load_dataset()
-    baltic_events = ds.events.loc[ds.events["region"] == "Baltic", "event_id"]
-    labels = [b.proto.label for b in at.get("download_button")]
-    assert f"events.csv ({len(baltic_events):,})" in labels
-    events = pd.read_csv(io.BytesIO(downloads["inf_watch_events.csv"]()), encoding="utf-8-sig")
-    assert set(events["event_id"]) == set(baltic_events)
-    assert (events["region"] == "Baltic").all()
-    geojson = downloads["inf_watch_places.geojson"]().decode("utf-8")
-    assert '"FeatureCollection"' in geojson
-    import csv
-
-    rows = list(csv.reader(io.StringIO(downloads["inf_watch_statements.csv"]().decode("utf-8-sig"))))
-    assert len(rows) == 1 + int((ds.statements["region"] == "Baltic").sum())
-    assert not any(cell.startswith(("=", "+", "@", "\t", "\r")) for row in rows for cell in row)
 
 
 @pytest.fixture
@@ -165,38 +114,10 @@ def test_a_broken_data_file_gives_one_readable_message(broken_data):
     assert "events.csv, line 2, column 'date': '1987-02-30' is not a real calendar date" in at.code[0].value
 
 
-def test_about_page_lists_the_sources_cited():
-    from dashboard.data import load_dataset
-    from dashboard.reports import sources_cited
-
-    cited = sources_cited(load_dataset())
-    assert cited["url"].is_unique
-    assert cited["records"].sum() >= 60 + 50 + 40 + 20
-    at = run_app(page="views/about.py")
-    shown = next(df.value for df in at.dataframe if "records" in df.value.columns and "publisher" in df.value.columns)
-    assert len(shown) == len(cited)
-
-
-def test_about_overview_is_built_once_for_the_curated_data_and_per_session_with_uploads():
-    from dataclasses import replace
-
-    import pandas as pd
-
-    curated = cache.get_dataset()
-    first = cache.get_about_overview(curated)
-    assert cache.get_about_overview(curated) is first  # cached: no work on a rerun
-    assert int(first["by_region"]["events"].sum()) == len(curated.events)
-    extra = curated.events.head(3).assign(event_id=["u1", "u2", "u3"], region="Baltic")
-    mine = replace(curated, events=pd.concat([curated.events, extra], ignore_index=True))
-    theirs = cache.get_about_overview(mine)
-    assert int(theirs["by_region"]["events"].sum()) == len(curated.events) + 3
-    assert theirs["inventory"] is first["inventory"]  # the file inventory is the curated files' either way
-
-
 def test_the_app_logs_each_script_run_when_asked(tmp_path, monkeypatch):
     log = tmp_path / "runs.tsv"
     monkeypatch.setenv("INF_WATCH_RUN_LOG", str(log))  # dashboard.app.RUN_LOG_ENV (importing the app would run it)
-    at = run_app()
+    at = open_page()
     at.sidebar.multiselect[0].set_value(["Baltic"]).run()
     lines = log.read_text().splitlines()
     assert len(lines) == 2

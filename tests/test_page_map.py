@@ -10,24 +10,14 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import data
 from tests import fixtures
+from tests.pages import open_page
 
-APP = "../dashboard/app.py"
+PAGE = "views/map.py"
 
 
 @pytest.fixture(scope="module")
 def ds():
     return data.load_dataset()
-
-
-def _open(**params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.switch_page("views/map.py")
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def _spec(at: AppTest) -> dict:
@@ -54,7 +44,7 @@ def _text(at: AppTest) -> str:
 
 
 def test_default_map_shows_every_current_place_and_the_base_map(ds):
-    at = _open()
+    at = open_page(PAGE)
     ids = _marker_ids(at)
     closed = set(ds.places.loc[ds.places["end_date"].notna(), "place_id"])
     assert ids == set(ds.places["place_id"]) - closed
@@ -66,7 +56,7 @@ def test_default_map_shows_every_current_place_and_the_base_map(ds):
 
 
 def test_sidebar_filters_change_the_markers(ds):
-    at = _open()
+    at = open_page(PAGE)
     at.multiselect(key="flt_regions").set_value(["Baltic"]).run()
     assert not at.exception
     ids = _marker_ids(at)
@@ -79,7 +69,7 @@ def test_sidebar_filters_change_the_markers(ds):
 
 
 def test_as_of_date_hides_places_not_yet_built():
-    at = _open(asof="2015-01-01")
+    at = open_page(PAGE, {"asof": "2015-01-01"})
     ids = _marker_ids(at)
     assert "efp_tapa" not in ids and "deveselu" not in ids and "redzikowo" not in ids
     assert "sevastopol" in ids
@@ -96,7 +86,7 @@ def test_as_of_date_hides_places_not_yet_built():
 
 def test_link_round_trip_view_place_event_and_date(ds):
     event = ds.events[ds.events["place_id"] == "deveselu"].iloc[0]["event_id"]
-    at = _open(view="black_sea", event=event, asof="2019-08-02")
+    at = open_page(PAGE, {"view": "black_sea", "event": event, "asof": "2019-08-02"})
     assert at.session_state["map_view"] == "black_sea"
     assert at.session_state["map_selected"] == ("deveselu",)
     assert _qp(at, "place") == ["deveselu"] and _qp(at, "event") == [event]
@@ -114,7 +104,7 @@ def test_link_round_trip_view_place_event_and_date(ds):
 
 
 def test_selected_place_lists_statements_with_links_to_other_pages():
-    at = _open(place="deveselu")
+    at = open_page(PAGE, {"place": "deveselu"})
     links = [pl.proto for pl in at.get("page_link")]
     hrefs = [(p.page, p.query_string if hasattr(p, "query_string") else "") for p in links]
     assert any("ranges" in page for page, _ in hrefs)
@@ -123,7 +113,7 @@ def test_selected_place_lists_statements_with_links_to_other_pages():
 
 
 def test_bad_link_values_give_notices_and_defaults():
-    at = _open(view="atlantis", place="nowhere", event="no-such-event", asof="last-tuesday")
+    at = open_page(PAGE, {"view": "atlantis", "place": "nowhere", "event": "no-such-event", "asof": "last-tuesday"})
     notices = " ".join(w.value for w in at.warning)
     for fragment in ("atlantis", "nowhere", "no\\-such\\-event", "YYYY\\-MM\\-DD"):
         assert fragment in notices
@@ -135,7 +125,7 @@ def test_bad_link_values_give_notices_and_defaults():
 
 
 def test_a_link_with_20000_unknown_places_gives_one_counted_notice():
-    at = _open(place=",".join(f"v{i}" for i in range(20_000)), event="\u202eevil\u2066")
+    at = open_page(PAGE, {"place": ",".join(f"v{i}" for i in range(20_000)), "event": "\u202eevil\u2066"})
     warnings = [w.value.replace("\\", "") for w in at.warning]
     assert len(warnings) == 2
     assert "Ignored unknown places “v0”, “v1”, “v2” in the link, and 19,997 more ignored." in warnings[0]
@@ -145,8 +135,8 @@ def test_a_link_with_20000_unknown_places_gives_one_counted_notice():
 
 
 def test_statements_beside_the_map_follow_the_date():
-    later = _open(place="deveselu")
-    earlier = _open(place="deveselu", asof="2019-08-02")
+    later = open_page(PAGE, {"place": "deveselu"})
+    earlier = open_page(PAGE, {"place": "deveselu", "asof": "2019-08-02"})
     assert "2021\\-06\\-14" in _text(later) or "2021-06-14" in _text(later)
     assert "2021-06-14" not in _text(earlier) and "2021\\-06\\-14" not in _text(earlier)
 
@@ -165,57 +155,12 @@ EVENTS_CSV = (
 )
 
 
-def _upload(app_path: str, places: bytes, events: bytes) -> None:
-    """What the "Your data" page does with two files (AppTest cannot drive st.file_uploader)."""
-    import sys
-    from pathlib import Path as _P
-
-    sys.path.insert(0, str(_P(app_path).parents[1]))
-    from dashboard.ui import upload_flow
-
-    upload_flow.process_upload("places", "p.csv", places, key="p")
-    upload_flow.process_upload("events", "e.csv", events, key="e")
-
-
-def _map_with_uploads(app_path: str, places: bytes, events: bytes) -> None:
-    """The map page run straight after the uploads, in the same session (AppTest runs only this function's source)."""
-    import runpy
-    import sys
-    from pathlib import Path as _P
-
-    sys.path.insert(0, str(_P(app_path).parents[1]))
-    from dashboard.ui import upload_flow
-
-    upload_flow.process_upload("places", "p.csv", places, key="p")
-    upload_flow.process_upload("events", "e.csv", events, key="e")
-    runpy.run_path(str(_P(app_path).parent / "views" / "map.py"))
-
-
-def _app_path() -> str:
-    from pathlib import Path
-
-    return str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
-
-
-def _open_with_uploads() -> AppTest:
-    at = AppTest.from_function(
-        _map_with_uploads, args=(_app_path(), PLACES_CSV.encode(), EVENTS_CSV.encode()), default_timeout=60
-    ).run()
-    assert not at.exception, at.exception
-    return at
+MY_FILES = (("places", "p.csv", PLACES_CSV.encode()), ("events", "e.csv", EVENTS_CSV.encode()))
 
 
 def _open_app_with_uploads(**session) -> AppTest:
-    """The whole app (navigation, sidebar, page links) on the map, in a session that has already uploaded the files."""
-    upload = AppTest.from_function(
-        _upload, args=(_app_path(), PLACES_CSV.encode(), EVENTS_CSV.encode()), default_timeout=60
-    ).run()
-    assert not upload.exception, upload.exception
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in upload.session_state.items():
-        at.session_state[key] = value
-    at.run()
-    at.switch_page("views/map.py").run()
+    """The map in a session that has already uploaded MY_FILES, with `session` values then set (e.g. a selection)."""
+    at = open_page(PAGE, uploads=MY_FILES)
     for key, value in session.items():
         at.session_state[key] = value
     at.run()
@@ -228,7 +173,7 @@ def _traces(at: AppTest, role: str) -> list[dict]:
 
 
 def test_uploaded_place_and_event_appear_on_the_map_tagged_as_your_data(ds):
-    at = _open_with_uploads()
+    at = open_page(PAGE, uploads=MY_FILES)
     mine = _traces(at, "user_places")
     assert [row[0] for t in mine for row in t["customdata"]] == ["my-site"]
     assert mine[0]["marker"]["line"]["color"] == "#C51B8A"
@@ -276,7 +221,7 @@ def test_exports_include_uploaded_rows_with_their_flag(monkeypatch):
     import pandas as pd
 
     generators = fixtures.capture_downloads(monkeypatch)
-    _open_with_uploads()
+    open_page(PAGE, uploads=MY_FILES)
     places = pd.read_csv(io.BytesIO(generators["inf_watch_places.csv"]()), encoding="utf-8-sig")
     events = pd.read_csv(io.BytesIO(generators["inf_watch_events.csv"]()), encoding="utf-8-sig")
     assert places.loc[places["place_id"] == "my-site", "is_user_data"].tolist() == [True]

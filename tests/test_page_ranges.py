@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import data
 from dashboard.text import escape_markdown
+from tests.pages import open_page
 
-APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 PAGE = "views/ranges.py"
-
-
-def open_page(params: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    for k, v in (params or {}).items():  # as if the page were opened from a link
-        at.query_params[k] = v
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def metric(at: AppTest, label: str) -> str:
@@ -37,7 +25,7 @@ def params(at: AppTest) -> dict:
 
 
 def test_default_view_shows_rings_tables_flight_times_and_catalogue():
-    at = open_page()
+    at = open_page(PAGE)
     assert at.title[0].value == "Missile ranges"
     assert not at.error and not at.warning
     assert metric(at, "Range drawn") == "2,500 km"
@@ -63,7 +51,7 @@ def test_default_view_shows_rings_tables_flight_times_and_catalogue():
 
 
 def test_link_opens_the_same_view_and_the_url_follows_the_widgets():
-    at = open_page({"launch": "deveselu", "system": "kalibr", "speed": "900", "view": "region"})
+    at = open_page(PAGE, {"launch": "deveselu", "system": "kalibr", "speed": "900", "view": "region"})
     assert not at.warning and not at.error
     assert at.selectbox(key="rng_launch").value == "deveselu"
     assert at.selectbox(key="rng_system").value == "kalibr"
@@ -81,7 +69,7 @@ def test_link_opens_the_same_view_and_the_url_follows_the_widgets():
 
 
 def test_custom_point_across_the_antimeridian():
-    at = open_page({"launch": "custom", "lat": "53.017", "lon": "158.65", "system": "custom", "range": "2000"})
+    at = open_page(PAGE, {"launch": "custom", "lat": "53.017", "lon": "158.65", "system": "custom", "range": "2000"})
     assert not at.warning and not at.error
     countries = next(d.value for d in at.dataframe if "nearest_km" in d.value.columns)
     assert {"Russia", "Japan", "United States of America"} <= set(countries["country"])
@@ -104,7 +92,7 @@ def test_custom_point_across_the_antimeridian():
     ],
 )
 def test_bad_link_values_give_a_notice_and_the_default(link, phrase):
-    at = open_page(link)
+    at = open_page(PAGE, link)
     assert phrase in texts(at, "warning").replace("\\", "")  # shown escaped: compare without the backslashes
     assert not at.error  # fell back to the default view, which works
     assert metric(at, "Range drawn") == "2,500 km"
@@ -112,7 +100,7 @@ def test_bad_link_values_give_a_notice_and_the_default(link, phrase):
 
 def test_hostile_link_values_are_echoed_short_and_without_invisible_characters():
     at = open_page(
-        {"launch": "\u202e" + "etis" * 10_000, "system": ",".join(f"m{i}" for i in range(20_000)), "speed": "\u2066fast"}
+        PAGE, {"launch": "\u202e" + "etis" * 10_000, "system": ",".join(f"m{i}" for i in range(20_000)), "speed": "\u2066fast"}
     )
     warnings = [w.value.replace("\\", "") for w in at.warning]
     assert len(warnings) == 3 and all(len(w) < 200 for w in warnings)
@@ -132,7 +120,7 @@ def test_hostile_link_values_are_echoed_short_and_without_invisible_characters()
     ],
 )
 def test_bad_widget_input_gives_a_clear_error_not_an_exception(key, value, phrase):
-    at = open_page({"launch": "custom", "lat": "50", "lon": "10", "system": "custom", "range": "1000"})
+    at = open_page(PAGE, {"launch": "custom", "lat": "50", "lon": "10", "system": "custom", "range": "1000"})
     at.number_input(key=key).set_value(value).run()
     assert not at.exception
     errors = texts(at, "error").replace("\\", "")
@@ -143,7 +131,7 @@ def test_bad_widget_input_gives_a_clear_error_not_an_exception(key, value, phras
 
 
 def test_sidebar_actor_filter_and_widgets_filter_the_catalogue():
-    at = open_page({"actor": "rus"})
+    at = open_page(PAGE, {"actor": "rus"})
     catalogue = next(d.value for d in at.dataframe if "inf_class" in d.value.columns)
     assert set(catalogue["operator_name"]) == {"Russia"}
     at.multiselect(key="rng_basings").select("sea").run()
@@ -152,19 +140,6 @@ def test_sidebar_actor_filter_and_widgets_filter_the_catalogue():
 
 
 # ---- The reader's own places (uploaded this session) alongside the curated ones
-
-
-def _run_ranges_with_upload(app_path: str, data: bytes) -> None:
-    """Upload places through the upload page's own call, then run the ranges page in the same session."""
-    import runpy
-    import sys
-    from pathlib import Path as _P
-
-    sys.path.insert(0, str(_P(app_path).parents[1]))
-    from dashboard.ui import upload_flow
-
-    upload_flow.process_upload("places", "p.csv", data, key="p")
-    runpy.run_path(str(_P(app_path).parent / "views" / "ranges.py"))
 
 
 def _uploaded_places() -> bytes:
@@ -179,7 +154,7 @@ def _uploaded_places() -> bytes:
 
 
 def test_uploaded_places_are_launch_points_and_targets_tagged_as_your_data():
-    at = AppTest.from_function(_run_ranges_with_upload, args=(APP, _uploaded_places()), default_timeout=90).run()
+    at = open_page(PAGE, uploads=[("places", "p.csv", _uploaded_places())])
     assert not at.exception, at.exception
     labels = at.selectbox(key="rng_launch").options  # AppTest gives the labels the reader sees
     assert "My site (your data)" in labels and "<img src=x onerror=alert(1)> (your data)" in labels
@@ -207,7 +182,7 @@ def test_places_table_is_capped_with_a_count_and_a_full_download(tmp_path, monke
     monkeypatch.setenv(data.DATA_DIR_ENV, str(generate(tmp_path / "many", 10, n_statements=10, n_places=700)))
     cache.get_dataset.clear()
     try:
-        at = open_page({"system": "custom", "range": "19000"})
+        at = open_page(PAGE, {"system": "custom", "range": "19000"})
         places = next(d.value for d in at.dataframe if "distance_km" in d.value.columns and "bearing_deg" in d.value.columns)
         total = int(metric(at, "Places in range").replace(",", ""))
         assert total > 700 and len(places) == 500 and places["distance_km"].is_monotonic_increasing

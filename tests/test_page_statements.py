@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -13,8 +12,8 @@ from dashboard.data import DATA_DIR_ENV, load_dataset
 from dashboard.text import escape_markdown
 from dashboard.ui import cache
 from tests import fixtures
+from tests.pages import APP, open_page
 
-APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 PAGE = "views/statements.py"
 
 
@@ -25,15 +24,8 @@ def fresh_caches():
     cache.get_dataset.clear()
 
 
-def open_page(params: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    for k, v in (params or {}).items():  # the shared sidebar reads its part on the session's first run
-        at.query_params[k] = v
-    at.run()
-    at.switch_page(PAGE)
-    for k, v in (params or {}).items():
-        at.query_params[k] = v
-    at.run()
+def open_statements(params: dict | None = None, uploads=()) -> AppTest:
+    at = open_page(PAGE, params, uploads=uploads)
     assert_ok(at)
     return at
 
@@ -58,7 +50,7 @@ def as_list(value) -> list[str]:
 
 
 def test_page_lists_statements_newest_first_in_pages_of_20():
-    at = open_page()
+    at = open_statements()
     total = len(load_dataset().statements)
     assert at.title[0].value == "Statements"
     assert match_count(at) == total
@@ -69,7 +61,7 @@ def test_page_lists_statements_newest_first_in_pages_of_20():
 
 
 def test_search_narrows_highlights_and_goes_in_the_url():
-    at = open_page()
+    at = open_statements()
     total = match_count(at)
     at.text_input(key="stm_query").set_value('"black sea"').run()
     assert_ok(at)
@@ -86,7 +78,7 @@ def test_search_narrows_highlights_and_goes_in_the_url():
 def test_speaker_and_topic_filters():
     ds = load_dataset()
     speaker = ds.statements["speaker"].value_counts().index[0]
-    at = open_page()
+    at = open_statements()
     at.multiselect(key="stm_speakers").select(speaker).run()
     assert_ok(at)
     assert match_count(at) == int((ds.statements["speaker"] == speaker).sum())
@@ -99,7 +91,7 @@ def test_speaker_and_topic_filters():
 
 
 def test_paging_and_order():
-    at = open_page()
+    at = open_statements()
     total = match_count(at)
     first_page = cards_speakers(at)
     at.button(key="stm_next").click().run()
@@ -115,7 +107,7 @@ def test_paging_and_order():
 
 
 def test_open_and_cite_a_statement():
-    at = open_page()
+    at = open_statements()
     first_id = at.button[[b.key for b in at.button].index(next(b.key for b in at.button if b.key.startswith("stm_open_")))].key
     at.button(key=first_id).click().run()
     assert_ok(at)
@@ -140,7 +132,7 @@ def test_a_shared_link_reproduces_the_view():
         "open": row["statement_id"],
         "region": "Black Sea",
     }
-    at = open_page(params)
+    at = open_statements(params)
     assert at.text_input(key="stm_query").value == "missile"
     assert at.multiselect(key="stm_topics").value == ["inf_treaty"]
     assert at.radio(key="stm_sort").value == "oldest"
@@ -152,7 +144,9 @@ def test_a_shared_link_reproduces_the_view():
 
 
 def test_bad_link_values_give_notices_and_defaults():
-    at = open_page({"speaker": "Nobody Atall", "topic": "bananas", "sort": "sideways", "page": "banana", "open": "no-such-id"})
+    at = open_statements(
+        {"speaker": "Nobody Atall", "topic": "bananas", "sort": "sideways", "page": "banana", "open": "no-such-id"}
+    )
     warnings = " ".join(w.value for w in at.warning)
     for word in ("Nobody Atall", "bananas", "sideways", "banana", "no\\-such\\-id"):
         assert word in warnings, word
@@ -163,7 +157,7 @@ def test_bad_link_values_give_notices_and_defaults():
 
 
 def test_links_with_thousands_of_unknown_speakers_and_topics_give_one_counted_notice_each():
-    at = open_page(
+    at = open_statements(
         {"speaker": ",".join(f"s{i}" for i in range(20_000)), "topic": [f"t{i}" for i in range(900)], "open": "\u202edi\u200b-on"}
     )
     warnings = [w.value.replace("\\", "") for w in at.warning]
@@ -176,7 +170,7 @@ def test_links_with_thousands_of_unknown_speakers_and_topics_give_one_counted_no
 
 
 def test_a_page_past_the_end_is_clamped_with_a_notice():
-    at = open_page({"page": "999"})
+    at = open_statements({"page": "999"})
     assert any("only" in w.value and "999" in w.value for w in at.warning)
     last = at.number_input(key="stm_page").max
     assert last >= 2 and at.number_input(key="stm_page").value == last
@@ -225,7 +219,7 @@ def unsafe_data(tmp_path, monkeypatch):
 
 
 def test_html_and_markdown_in_the_data_are_shown_as_plain_text(unsafe_data):
-    at = open_page({"q": "said"})
+    at = open_statements({"q": "said"})
     shown = "\n".join(m.value for m in at.markdown) + "\n".join(c.value for c in at.caption)
     assert match_count(at) == len(UNSAFE)
     for text in UNSAFE:
@@ -241,14 +235,14 @@ def test_html_and_markdown_in_the_data_are_shown_as_plain_text(unsafe_data):
 
 
 def test_a_source_url_cannot_break_out_of_its_link(unsafe_data):
-    at = open_page({"q": "plain"})
+    at = open_statements({"q": "plain"})
     shown = "\n".join(m.value for m in at.markdown)
     assert "](javascript:" not in shown
     assert "https://example.org/a%29[x]%28javascript:alert%281%29" in shown or "a%29" in shown
 
 
 def test_long_and_strange_queries_do_not_break_the_page():
-    at = open_page()
+    at = open_statements()
     for query in ["x" * 2000, 'unbalanced "quote', ".*[(?", "🚀 \u202eשלום\u202c", "nul\x00byte", "[(**)]"]:
         at.text_input(key="stm_query").set_value(query).run()
         assert_ok(at)
@@ -258,19 +252,6 @@ def test_long_and_strange_queries_do_not_break_the_page():
 # ---- The reader's own statements (uploaded this session) alongside the curated ones
 
 XSS = "<img src=x onerror=alert(1)> **bold** [click](javascript:alert(1)) $x$"
-
-
-def _run_statements_with_upload(app_path: str, data: bytes) -> None:
-    """Upload statements through the upload page's own call, then run the statements page in the same session."""
-    import runpy
-    import sys
-    from pathlib import Path as _P
-
-    sys.path.insert(0, str(_P(app_path).parents[1]))
-    from dashboard.ui import upload_flow
-
-    upload_flow.process_upload("statements", "s.csv", data, key="x")
-    runpy.run_path(str(_P(app_path).parent / "views" / "statements.py"))
 
 
 def _uploaded_statements() -> bytes:
@@ -285,7 +266,7 @@ def user_cards(at: AppTest) -> list[str]:
 
 
 def test_uploaded_statements_are_searchable_filterable_and_tagged_as_your_data():
-    at = AppTest.from_function(_run_statements_with_upload, args=(APP, _uploaded_statements()), default_timeout=90).run()
+    at = open_statements(uploads=[("statements", "s.csv", _uploaded_statements())])
     assert_ok(at)
     total = len(load_dataset().statements)
     assert match_count(at) == total + 2
@@ -309,7 +290,7 @@ def test_uploaded_statements_are_searchable_filterable_and_tagged_as_your_data()
 
 
 def test_an_uploaded_statement_opens_and_cites():
-    at = AppTest.from_function(_run_statements_with_upload, args=(APP, _uploaded_statements()), default_timeout=90).run()
+    at = open_statements(uploads=[("statements", "s.csv", _uploaded_statements())])
     at.multiselect(key="stm_speakers").select("A. Minister").run()
     at.button(key="stm_open_my-xss").click().run()
     assert_ok(at)

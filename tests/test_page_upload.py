@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.pages import APP, open_page
 from tests.upload_corpus import ACLED_HEADER, ACLED_ROW, CASES, _csv
-
-APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 
 
 def _run_upload(app_path: str, kind: str, name: str, data: bytes) -> None:
@@ -53,19 +50,7 @@ def test_upload_page_renders_and_offers_templates():
 def test_uploaded_acled_rows_appear_on_the_home_page_tagged():
     """Session uploads merge into every page's data, tagged as the reader's own."""
 
-    def script(app_path: str, data: bytes) -> None:
-        import runpy
-        import sys
-        from pathlib import Path as _P
-
-        sys.path.insert(0, str(_P(app_path).parents[1]))
-        from dashboard.ui import upload_flow
-
-        upload_flow.process_upload("events", "acled.csv", data, key="acled")
-        runpy.run_path(str(_P(app_path).parent / "views" / "home.py"))
-
-    at = AppTest.from_function(script, args=(APP, _csv(ACLED_HEADER, ACLED_ROW)), default_timeout=60).run()
-    assert not at.exception, at.exception
+    at = open_page(uploads=[("events", "acled.csv", _csv(ACLED_HEADER, ACLED_ROW))])
     table = at.dataframe[0].value
     assert (table["origin"] == "your data").sum() == 1
 

@@ -1,0 +1,73 @@
+"""The About page under AppTest: files and sources, filtered downloads written on click, the shared overview."""
+
+from __future__ import annotations
+
+from dashboard.ui import cache
+from tests import fixtures
+from tests.pages import open_page
+
+
+def test_about_page_lists_every_data_file_and_offers_downloads():
+    at = open_page("views/about.py")
+    assert at.title[0].value == "About the data"
+    inventory = at.dataframe[0].value
+    assert {"events.csv", "places.csv", "statements.csv", "missiles.csv", "countries.geojson"} <= set(inventory["file"])
+    assert (inventory.set_index("file").loc["events.csv", "rows"]) >= 60
+    assert at.get("download_button"), "no downloads offered"
+
+
+def test_about_downloads_are_written_on_click_and_follow_the_filters(monkeypatch):
+    """Nothing is written until a button is clicked; what is written is the filtered table, spreadsheet-safe."""
+    import io
+
+    import pandas as pd
+
+    from dashboard.data import load_dataset
+
+    downloads = fixtures.capture_downloads(monkeypatch)
+    at = open_page("views/about.py", {"region": "Baltic"})
+    assert {"inf_watch_events.csv", "inf_watch_statements.csv", "inf_watch_places.csv", "inf_watch_places.geojson"} <= set(
+        downloads
+    )
+    ds = load_dataset()
+    baltic_events = ds.events.loc[ds.events["region"] == "Baltic", "event_id"]
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert f"events.csv ({len(baltic_events):,})" in labels
+    events = pd.read_csv(io.BytesIO(downloads["inf_watch_events.csv"]()), encoding="utf-8-sig")
+    assert set(events["event_id"]) == set(baltic_events)
+    assert (events["region"] == "Baltic").all()
+    geojson = downloads["inf_watch_places.geojson"]().decode("utf-8")
+    assert '"FeatureCollection"' in geojson
+    import csv
+
+    rows = list(csv.reader(io.StringIO(downloads["inf_watch_statements.csv"]().decode("utf-8-sig"))))
+    assert len(rows) == 1 + int((ds.statements["region"] == "Baltic").sum())
+    assert not any(cell.startswith(("=", "+", "@", "\t", "\r")) for row in rows for cell in row)
+
+
+def test_about_page_lists_the_sources_cited():
+    from dashboard.data import load_dataset
+    from dashboard.reports import sources_cited
+
+    cited = sources_cited(load_dataset())
+    assert cited["url"].is_unique
+    assert cited["records"].sum() >= 60 + 50 + 40 + 20
+    at = open_page("views/about.py")
+    shown = next(df.value for df in at.dataframe if "records" in df.value.columns and "publisher" in df.value.columns)
+    assert len(shown) == len(cited)
+
+
+def test_about_overview_is_built_once_for_the_curated_data_and_per_session_with_uploads():
+    from dataclasses import replace
+
+    import pandas as pd
+
+    curated = cache.get_dataset()
+    first = cache.get_about_overview(curated)
+    assert cache.get_about_overview(curated) is first  # cached: no work on a rerun
+    assert int(first["by_region"]["events"].sum()) == len(curated.events)
+    extra = curated.events.head(3).assign(event_id=["u1", "u2", "u3"], region="Baltic")
+    mine = replace(curated, events=pd.concat([curated.events, extra], ignore_index=True))
+    theirs = cache.get_about_overview(mine)
+    assert int(theirs["by_region"]["events"].sum()) == len(curated.events) + 3
+    assert theirs["inventory"] is first["inventory"]  # the file inventory is the curated files' either way
