@@ -32,6 +32,15 @@ _EXCERPT_CHARS = 220
 _SYMBOLS = {"verbatim": "circle", "translation": "diamond", "paraphrase": "square-open"}
 
 
+def _groups_and_colours(group: pd.Series, colour_by: str) -> tuple[list[str], dict[str, str]]:
+    """The groups present, in legend order, and their colours: topics in the category palette, sides in theirs."""
+    if colour_by == COLOUR_BY_TOPIC:
+        groups = sorted(group.unique())
+        return groups, {g: CATEGORY_COLOURS[i % len(CATEGORY_COLOURS)] for i, g in enumerate(groups)}
+    present = set(group)
+    return [s for s in SIDE_COLOURS if s in present], SIDE_COLOURS
+
+
 def timeline_frame(statements: pd.DataFrame, actors: pd.DataFrame, colour_by: str = COLOUR_BY_SIDE) -> pd.DataFrame:
     """One row per statement with what the timeline plots.
 
@@ -91,12 +100,7 @@ def statements_timeline(
         return _counts_timeline(statements, actors, colour_by, user)
     frame = timeline_frame(statements, actors, colour_by)
     fig = go.Figure()
-    if colour_by == COLOUR_BY_TOPIC:
-        groups = sorted(frame["group"].unique())
-        colours = {g: CATEGORY_COLOURS[i % len(CATEGORY_COLOURS)] for i, g in enumerate(groups)}
-    else:
-        groups = [s for s in SIDE_COLOURS if s in set(frame["group"])]
-        colours = SIDE_COLOURS
+    groups, colours = _groups_and_colours(frame["group"], colour_by)
     scatter = go.Scattergl if len(frame) >= WEBGL_FROM else go.Scatter
     for group in groups:
         part = frame[frame["group"] == group]
@@ -231,12 +235,7 @@ def timeline_counts(statements: pd.DataFrame, actors: pd.DataFrame, colour_by: s
 
 def _counts_timeline(statements: pd.DataFrame, actors: pd.DataFrame, colour_by: str, user) -> go.Figure:
     counts = timeline_counts(statements, actors, colour_by)
-    if colour_by == COLOUR_BY_TOPIC:
-        groups = sorted(counts["group"].unique())
-        colours = {g: CATEGORY_COLOURS[i % len(CATEGORY_COLOURS)] for i, g in enumerate(groups)}
-    else:
-        groups = [s for s in SIDE_COLOURS if s in set(counts["group"])]
-        colours = SIDE_COLOURS
+    groups, colours = _groups_and_colours(counts["group"], colour_by)
     biggest = max(int(counts["n"].max()), 1)
     scatter = go.Scattergl if len(counts) >= WEBGL_FROM else go.Scatter
     fig = go.Figure()
