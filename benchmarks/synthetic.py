@@ -33,16 +33,11 @@ def generate(folder: Path, n_events: int, n_statements: int = 1000, n_places: in
     """
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
-    for file in (
-        "actors.csv",
-        "missiles.csv",
-        "missile_range_claims.csv",
-        "regions.geojson",
-        "countries.geojson",
-        "occupied_areas.geojson",
-        "sources.csv",
-    ):
-        shutil.copy(DATA_DIR / file, folder / file)
+    # Every curated file but the three written below, so that a file the data folder gains is never missing here.
+    written = {schema.PLACES.file, schema.EVENTS.file, schema.STATEMENTS.file}
+    for path in sorted(DATA_DIR.iterdir()):
+        if path.is_file() and path.name not in written:
+            shutil.copy(path, folder / path.name)
     with (DATA_DIR / "actors.csv").open(encoding="utf-8") as fh:
         actors = [r["actor_id"] for r in csv.DictReader(fh)]
     with (DATA_DIR / "places.csv").open(encoding="utf-8") as fh:

@@ -17,6 +17,7 @@ import json
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import shapely
 from shapely.geometry import MultiPolygon, Polygon, box
 
@@ -73,6 +74,42 @@ def split_crimea(countries: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, gpd.Geo
     return out, occupied
 
 
+def _seam_sides_fixed(ring: np.ndarray) -> np.ndarray:
+    """A ring's vertices with every vertex on ±180° put on the side of the seam its neighbours are on.
+
+    The TopoJSON decoder writes some vertices at +180° as −180° (and the reverse), so a piece of Russia east of
+    Siberia's last meridian ran back round the globe and covered Alaska and Lapland instead. A vertex on the
+    seam whose nearest vertices off the seam lie on one side belongs to that side; a vertex between
+    neighbours on both sides (a ring that really crosses, as Antarctica's does) is left as it is.
+    """
+    xy = ring.copy()
+    on_seam = np.abs(xy[:, 0]) >= 180.0 - 1e-9
+    off = np.nonzero(~on_seam)[0]
+    if not on_seam.any() or not len(off):
+        return xy
+    for i in np.nonzero(on_seam)[0]:
+        before = off[off < i]
+        after = off[off > i]
+        prev_x = xy[before[-1] if len(before) else off[-1], 0]
+        next_x = xy[after[0] if len(after) else off[0], 0]
+        if np.sign(prev_x) == np.sign(next_x) != 0:
+            xy[i, 0] = 180.0 * np.sign(prev_x)
+    return xy
+
+
+def fix_seam_vertices(geom):
+    """`geom` with the vertices on the antimeridian put on the right side of it (see _seam_sides_fixed)."""
+
+    def fixed(poly: Polygon) -> Polygon:
+        rings = [np.asarray(poly.exterior.coords), *(np.asarray(r.coords) for r in poly.interiors)]
+        return Polygon(_seam_sides_fixed(rings[0]), [_seam_sides_fixed(r) for r in rings[1:]])
+
+    parts = [fixed(p) for p in _polygons(geom)]
+    if not parts:
+        return geom
+    return parts[0] if len(parts) == 1 else MultiPolygon(parts)
+
+
 def _only_polygons(geom):
     """Drop the stray lines and points that make_valid can leave beside polygons."""
     parts = _polygons(geom)
@@ -105,7 +142,7 @@ def build_countries(
     raw = gpd.read_file(topojson_path, layer="countries").set_crs("EPSG:4326", allow_override=True)
     raw = raw.rename(columns={"id": "iso_n3"})
     raw["iso_n3"] = raw["iso_n3"].fillna("").astype(str)
-    raw["geometry"] = shapely.make_valid(raw.geometry.values)
+    raw["geometry"] = shapely.make_valid([fix_seam_vertices(g) for g in raw.geometry.values])
     # Some small territories appear in several pieces: one row per name keeps joins simple.
     raw = raw.dissolve(by="name", as_index=False, aggfunc="first")
     countries, occupied = split_crimea(raw[["name", "iso_n3", "geometry"]])

@@ -36,6 +36,9 @@ COUNTRIES_FILE = "countries.geojson"
 OCCUPIED_FILE = "occupied_areas.geojson"
 REGIONS_FILE = "regions.geojson"
 SOURCES_FILE = schema.SOURCES.file
+# What changed in the data, newest first; its newest `## YYYY-MM-DD` heading is the data version.
+CHANGELOG_FILE = "CHANGELOG.md"
+_VERSION_RE = re.compile(r"^## (\d{4}-\d{2}-\d{2})\b", re.MULTILINE)
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
@@ -467,9 +470,18 @@ def assign_regions(points: gpd.GeoDataFrame, regions: gpd.GeoDataFrame) -> pd.Se
     return joined["region"].reindex(points.index).fillna(schema.REGION_ELSEWHERE).astype(str)
 
 
+def place_regions(points: gpd.GeoDataFrame, regions: gpd.GeoDataFrame) -> pd.Series:
+    """Each place's region: the one its `region` column names, else the polygon its point lies in (`assign_regions`)."""
+    derived = assign_regions(points, regions)
+    if "region" not in points.columns:
+        return derived
+    given = points["region"].fillna("").astype(str).str.strip()
+    return given.where(given.isin(schema.REGIONS), derived).astype(str)
+
+
 def _to_places_gdf(frame: pd.DataFrame, regions: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     gdf = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame["lon"], frame["lat"]), crs="EPSG:4326")
-    gdf["region"] = assign_regions(gdf, regions)
+    gdf["region"] = place_regions(gdf, regions)
     return gdf
 
 
@@ -639,7 +651,7 @@ def check_sources(data_dir: Path) -> list[Problem]:
         return problems
     _, row_problems = validate_rows(table, header, rows, label)
     recorded = row_keys(table, rows)
-    needed = [t.file for t in schema.TABLES.values()] + list(GEOJSON_FILES)
+    needed = [t.file for t in schema.TABLES.values()] + list(GEOJSON_FILES) + [t.file for t in schema.REFERENCE_TABLES.values()]
     absent = [
         Problem(label, None, "file", f"no record for data/{f}: every file needs its source and licence")
         for f in needed
@@ -742,6 +754,50 @@ def load_actors(data_dir: Path | None = None) -> pd.DataFrame:
     return load_dataset(data_dir).actors
 
 
+def load_data_version(data_dir: Path | None = None) -> str:
+    """The data version: the date (YYYY-MM-DD) of the newest entry in data/CHANGELOG.md, or 'unversioned'."""
+    path = Path(data_dir or default_data_dir()) / CHANGELOG_FILE
+    try:
+        found = _VERSION_RE.search(path.read_text(encoding="utf-8"))
+    except OSError:
+        return "unversioned"
+    return found.group(1) if found else "unversioned"
+
+
+def load_reference_table(name: str, data_dir: Path | None = None) -> pd.DataFrame:
+    """A reference table (schema.REFERENCE_TABLES: `cities`, `country_codes`), validated; raises DataValidationError.
+
+    Not part of load_dataset(): the cities are read only when a page asks how many people live in range.
+    """
+    data_dir = Path(data_dir or default_data_dir())
+    table = schema.REFERENCE_TABLES[name]
+    label = _label(data_dir, table.file)
+    text = _read_text(data_dir / table.file, label)
+    simple = read_simple_csv(text)
+    if simple is None:
+        header, rows, problems = read_csv_rows(text, label)
+        frame, row_problems = validate_rows(table, header, rows, label) if header else (pd.DataFrame(), [])
+    else:
+        problems = []
+        frame, row_problems = validate_frame(table, *simple, label)
+    problems = [*problems, *row_problems]
+    if problems:
+        raise DataValidationError(problems)
+    return frame.drop(columns="_line")
+
+
+def load_cities(data_dir: Path | None = None) -> pd.DataFrame:
+    """Places of 15,000 people or more (GeoNames), districts left out: geonameid, name, country_code, country,
+    lat, lon (degrees, WGS84), population (people, int64). See dashboard/cities.py for how the file is built."""
+    cities = load_reference_table("cities", data_dir)
+    return cities.assign(population=cities["population"].astype("int64"))
+
+
+def load_country_codes(data_dir: Path | None = None) -> pd.DataFrame:
+    """ISO 3166-1 codes: iso_a2, iso_a3, iso_n3, name (GeoNames), country (name in data/countries.geojson)."""
+    return load_reference_table("country_codes", data_dir)
+
+
 def load_sources(data_dir: Path | None = None) -> pd.DataFrame:
     """Provenance of each data file: file, title, publisher, url, accessed, licence, notes."""
     data_dir = Path(data_dir or default_data_dir())
@@ -758,14 +814,33 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         ds = load_dataset(args.data_dir)
+        for name in schema.REFERENCE_TABLES:  # read only on demand by the app, so checked here
+            load_reference_table(name, args.data_dir)
     except DataValidationError as exc:
         print(f"INVALID: {len(exc.problems)} problem(s)", file=sys.stderr)
         for p in exc.problems:
             print(f"  {p}", file=sys.stderr)
         return 1
+    return _report_curation(ds, load_data_version(args.data_dir))
+
+
+def _report_curation(ds: Dataset, version: str) -> int:
+    """Print the row counts, every broken invariant (exit 1) and every stale link (a warning); 0 when none is broken."""
+    from dashboard import curation  # not at import time: curation builds on this module
+
+    broken = curation.invariant_problems(ds)
+    stale = curation.stale_links(ds)
     for name in schema.LOAD_ORDER:
         print(f"{name:>13}: {len(getattr(ds, name)):5d} rows")
-    print("OK")
+    print(f"data version: {version}")
+    for p in stale:
+        print(f"  stale link: {p}")
+    if broken:
+        print(f"INVALID: {len(broken)} broken rule(s)", file=sys.stderr)
+        for p in broken:
+            print(f"  {p}", file=sys.stderr)
+        return 1
+    print(f"OK ({len(stale)} stale link(s) to replace)" if stale else "OK")
     return 0
 
 

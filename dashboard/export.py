@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 
 import geopandas as gpd
 import pandas as pd
@@ -49,8 +50,19 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     return to_safe_frame(frame).to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC).encode("utf-8-sig")
 
 
-def to_geojson_bytes(places: gpd.GeoDataFrame) -> bytes:
-    """GeoJSON FeatureCollection of the places: plain properties, dates as YYYY-MM-DD, lists joined."""
+def export_file_name(stem: str, data_version: str, ext: str = "csv") -> str:
+    """Download name that carries the data version: ('events', '2026-12-01') → 'inf_watch_events_2026-12-01.csv'.
+
+    The version goes in the name, not in the file: a comment line would break CSV readers.
+    """
+    return f"inf_watch_{stem}_{data_version}.{ext}"
+
+
+def to_geojson_bytes(places: gpd.GeoDataFrame, data_version: str | None = None) -> bytes:
+    """GeoJSON FeatureCollection of the places: plain properties, dates as YYYY-MM-DD, lists joined.
+
+    With `data_version`, the collection carries it as a top-level `data_version` member.
+    """
     out = places.copy()
     for col in out.columns:
         if col == out.geometry.name:
@@ -59,4 +71,8 @@ def to_geojson_bytes(places: gpd.GeoDataFrame) -> bytes:
             out[col] = out[col].dt.strftime("%Y-%m-%d")
         elif out[col].dtype == object:
             out[col] = out[col].map(_plain)
-    return out.to_json(na="null", ensure_ascii=False, drop_id=True).encode("utf-8")
+    text = out.to_json(na="null", ensure_ascii=False, drop_id=True)
+    if data_version is None:
+        return text.encode("utf-8")
+    collection = {"type": "FeatureCollection", "data_version": data_version, **json.loads(text)}
+    return json.dumps(collection, ensure_ascii=False).encode("utf-8")

@@ -6,13 +6,15 @@ projected here with pyproj and drawn with go.Scatter on x/y axes in km, equal sc
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import shapely
 from shapely.geometry import Polygon
+from shapely.geometry.polygon import orient
 
 from dashboard import ranges, schema
 from dashboard.charts import SIDE_COLOURS, USER_COLOUR, USER_LABEL, USER_TAG, base_layout, empty_figure, plotly_text
@@ -31,6 +33,17 @@ REGION_EXTENT_KM = ((-2800.0, 4300.0), (-2500.0, 2700.0))
 # Above this many places in view, the nearest are drawn one by one and the rest grouped per grid cell.
 MAX_PLACE_MARKERS = 1000
 GROUP_GRID_CELLS = 60  # across the width of the view
+# Rings compared on one map: each has its own line style as well as its own colour (Okabe–Ito, apart from the
+# side colours of the chosen ring), and its label is written on it, so none relies on colour alone.
+OVERLAY_STYLES = (
+    ("#CC79A7", "dash"),
+    ("#009E73", "dot"),
+    ("#56B4E9", "dashdot"),
+    ("#E69F00", "longdash"),
+    ("#882255", "longdashdot"),
+    ("#44AA99", "6px,3px,1px,3px,1px,3px"),
+)
+BASKET_FILL_ALPHA = 0.45
 
 
 def outline_lines(
@@ -279,6 +292,7 @@ def _claim_ring_traces(frame: MapFrame, lat: float, lon: float, claims: pd.DataF
     n = len(claims)
     traces = []
     for i, row in enumerate(claims.itertuples(index=False)):
+        figure = schema.range_label(row.range_km, getattr(row, "is_lower_bound", False))
         x, y = _ring_xy(frame, lat, lon, row.range_km)
         who = "<br>".join(plotly_text(c, 70) for c in row.claimants)
         short = "; ".join(_short_claimant(c) for c in row.claimants)
@@ -288,10 +302,10 @@ def _claim_ring_traces(frame: MapFrame, lat: float, lon: float, claims: pd.DataF
                 y=np.round(y, 1),
                 mode="lines",
                 line={"color": colour, "width": 1.2, "dash": "dot"},
-                name=plotly_text(f"{row.range_km:,.0f} km: {short}", 200),
+                name=plotly_text(f"{figure}: {short}", 200),
                 legendgroup="claims",
                 legendgrouptitle={"text": "Range claims (dotted)"},
-                hovertemplate=f"<b>Claim: {row.range_km:,.0f} km</b><br>{who}<extra></extra>",
+                hovertemplate=f"<b>Claim: {figure}</b><br>{who}<extra></extra>",
             )
         )
         az = 200.0 + 140.0 * (i / max(n - 1, 1))
@@ -303,7 +317,7 @@ def _claim_ring_traces(frame: MapFrame, lat: float, lon: float, claims: pd.DataF
                 y=py,
                 mode="markers+text",
                 marker={"color": colour, "size": 5},
-                text=[f"{row.range_km:,.0f}"],
+                text=[f"{'>' if getattr(row, 'is_lower_bound', False) else ''}{row.range_km:,.0f}"],
                 textposition="middle left",
                 textfont={"size": 11, "color": "#1B1F24"},
                 hoverinfo="skip",
@@ -324,6 +338,50 @@ def _range_ring_trace(frame: MapFrame, lat: float, lon: float, range_km: float, 
         name=plotly_text(range_label, 200),
         hovertemplate=plotly_text(range_label, 200) + "<extra></extra>",
     )
+
+
+@dataclass(frozen=True)
+class OverlayRing:
+    """One more system's ring on the map: its label (name and range) and range in km."""
+
+    label: str
+    range_km: float
+
+
+def _overlay_ring_traces(frame: MapFrame, lat: float, lon: float, overlays: Sequence[OverlayRing]) -> list[go.Scatter]:
+    """Each compared system's ring in its own colour and line style, with its label written on the ring (north-east side)."""
+    traces = []
+    for i, ring in enumerate(overlays[: len(OVERLAY_STYLES)]):
+        colour, dash = OVERLAY_STYLES[i]
+        x, y = _ring_xy(frame, lat, lon, ring.range_km)
+        name = plotly_text(ring.label, 200)
+        traces.append(
+            go.Scatter(
+                x=np.round(x, 1),
+                y=np.round(y, 1),
+                mode="lines",
+                line={"color": colour, "width": 2.2, "dash": dash},
+                name=name,
+                legendgroup="overlay",
+                legendgrouptitle={"text": "Compared systems"},
+                hovertemplate=f"<b>{name}</b><extra></extra>",
+            )
+        )
+        la_lon, la_lat, _ = ranges.GEOD.fwd(lon, lat, 30.0 + 24.0 * i, ring.range_km * 1000)
+        px, py = ranges.project_lonlat([la_lon], [la_lat], frame.proj)
+        traces.append(
+            go.Scatter(
+                x=px,
+                y=py,
+                mode="text",
+                text=[plotly_text(ring.label, 40)],
+                textposition="middle right",
+                textfont={"size": 11, "color": colour},
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+    return traces
 
 
 def _launch_marker(frame: MapFrame, launch_name: str, lat: float, lon: float) -> go.Scatter:
@@ -402,16 +460,18 @@ def ring_map(
     claims: pd.DataFrame | None = None,
     view: str = "launch",
     speed_kmh: float = ranges.DEFAULT_CRUISE_SPEED_KMH,
+    overlays: Sequence[OverlayRing] = (),
 ) -> go.Figure:
     """Range rings from a launch point on a projected map with axes in km.
 
     `places`: every place with distance_km, ballistic_min, cruise_min, side, name, kind, country, lat, lon.
     `claims`: output of ranges.system_claims (range_km, claimants), drawn as a disputed band and labelled rings.
     Traces: country outlines, graticule, the two treaty classes (shaded), the 500 / 1,000 / 5,500 km
-    thresholds, the disputed band and claim rings, the chosen range, places in and out of range, the launch point.
+    thresholds, the disputed band and claim rings, the chosen range, the compared systems' rings (`overlays`, up to six,
+    each in its own colour and line style), places in and out of range, the launch point.
     """
     claim_ranges = [] if claims is None or claims.empty else claims["range_km"].tolist()
-    frame = map_frame(view, lat, lon, max([range_km, *claim_ranges]))
+    frame = map_frame(view, lat, lon, max([range_km, *claim_ranges, *(o.range_km for o in overlays)]))
     colour = SIDE_COLOURS.get(side, SIDE_COLOURS["Other"])
     fig = go.Figure()
     fig.add_traces(
@@ -422,6 +482,7 @@ def ring_map(
             *_claim_band_traces(frame, lat, lon, claim_ranges, colour),
             *_claim_ring_traces(frame, lat, lon, claims, colour),
             _range_ring_trace(frame, lat, lon, range_km, range_label, colour),
+            *_overlay_ring_traces(frame, lat, lon, overlays),
         ]
     )
     if not places.empty:
@@ -567,7 +628,8 @@ def range_chart(catalogue: pd.DataFrame, claims: pd.DataFrame) -> go.Figure:
         for r in part.itertuples(index=False):
             hover = (
                 f"<b>{plotly_text(r.name)}</b><br>{plotly_text(r.operator_name)} · {r.missile_type}, {r.basing}-launched"
-                f"<br>Range {r.range_km_min:,.0f}–{r.range_km_max:,.0f} km<br>{plotly_text(r.inf_status)}"
+                f"<br>Headline range {schema.range_label(r.range_km_max, getattr(r, 'range_is_lower_bound', False))};"
+                f" lowest figure {r.range_km_min:,.0f} km<br>{plotly_text(r.inf_status)}"
             )
             hi = r.range_km_max if r.range_km_max > r.range_km_min else r.range_km_min + 1e-6
             xs += [r.range_km_min, hi, None]
@@ -596,7 +658,12 @@ def range_chart(catalogue: pd.DataFrame, claims: pd.DataFrame) -> go.Figure:
                 mode="markers",
                 name="Published claims",
                 marker={"symbol": "diamond", "size": 9, "color": "white", "line": {"width": 1.5, "color": "#000000"}},
-                text=[f"<b>{r:,.0f} km</b><br>{plotly_text(c)}" for r, c in zip(part["range_km"], part["claimant"], strict=True)],
+                text=[
+                    f"<b>{schema.range_label(r, f)}</b><br>{plotly_text(c)}"
+                    for r, f, c in zip(
+                        part["range_km"], ranges.lower_bound_flags(part, "is_lower_bound"), part["claimant"], strict=True
+                    )
+                ],
                 hovertemplate="%{text}<extra></extra>",
             )
         )
@@ -609,3 +676,128 @@ def range_chart(catalogue: pd.DataFrame, claims: pd.DataFrame) -> go.Figure:
     fig.update_yaxes(title=None, type="category", categoryorder="array", categoryarray=order, gridcolor="#f4f4f4")
     height = max(320, 30 * len(catalogue) + 150)
     return base_layout(fig, f"Ranges of {len(catalogue)} missile systems against the treaty band", height=height)
+
+
+def _polygon_xy(geometry, proj: str) -> tuple[np.ndarray, np.ndarray]:
+    """Every ring of an EPSG:4326 (Multi)Polygon projected into `proj`, NaN between rings; exteriors counter-clockwise
+    and holes clockwise, so that plotly's fill leaves the holes open."""
+    xs: list[np.ndarray] = []
+    ys: list[np.ndarray] = []
+    for poly in shapely.get_parts(geometry):
+        if not isinstance(poly, Polygon) or poly.is_empty:
+            continue
+        poly = orient(poly, 1.0)
+        for ring in [poly.exterior, *poly.interiors]:
+            xy = np.asarray(ring.coords)
+            x, y = ranges.project_lonlat(xy[:, 0], xy[:, 1], proj)
+            xs += [x, np.array([np.nan])]
+            ys += [y, np.array([np.nan])]
+    if not xs:
+        return np.empty(0), np.empty(0)
+    return np.round(np.concatenate(xs), 1).astype(np.float32), np.round(np.concatenate(ys), 1).astype(np.float32)
+
+
+def _site_traces(frame: MapFrame, sites: pd.DataFrame, colour: str) -> list[go.Scatter]:
+    """Known launch sites in the basket (hover: name, kind, distance to the target); the nearest as a larger marker with its name."""
+    if sites.empty:
+        return []
+    x, y = ranges.project_lonlat(sites["lon"].to_numpy(float), sites["lat"].to_numpy(float), frame.proj)
+    hover = [
+        f"<b>{plotly_text(r.name)}</b><br>{plotly_text(str(r.kind).replace('_', ' '))} · {plotly_text(r.country or '')}"
+        f"<br>{r.distance_km:,.0f} km from the target"
+        for r in sites.itertuples(index=False)
+    ]
+    nearest = sites.iloc[0]
+    return [
+        go.Scatter(
+            x=np.round(x, 1),
+            y=np.round(y, 1),
+            mode="markers",
+            name="Known launch sites in the basket",
+            marker={"color": colour, "size": 9, "symbol": "triangle-up", "line": {"width": 1, "color": "white"}},
+            text=hover,
+            hovertemplate="%{text}<extra></extra>",
+        ),
+        go.Scatter(
+            x=np.round(x[:1], 1),
+            y=np.round(y[:1], 1),
+            mode="markers+text",
+            name=plotly_text(f"Nearest site: {nearest['name']}, {nearest['distance_km']:,.0f} km", 200),
+            marker={"color": colour, "size": 16, "symbol": "triangle-up-open", "line": {"width": 2.5, "color": "#000000"}},
+            text=[plotly_text(nearest["name"], 40)],
+            textposition="top center",
+            textfont={"size": 12, "color": "#1B1F24"},
+            hoverinfo="skip",
+        ),
+    ]
+
+
+def basket_map(
+    *,
+    target_name: str,
+    lat: float,
+    lon: float,
+    range_km: float,
+    range_label: str,
+    basket,
+    territory_label: str,
+    sites: pd.DataFrame,
+    side: str,
+    outlines: tuple[np.ndarray, np.ndarray],
+) -> go.Figure:
+    """The launch basket of one system against one target, on an azimuthal equidistant map centred on the target.
+
+    `basket`: EPSG:4326 (Multi)Polygon (baskets.launch_basket); `sites`: baskets.sites_in_basket, nearest first.
+    Traces: graticule and outlines, the geodesic circle of the range round the target (dashed), the basket
+    (filled in the side's colour), the known launch sites in it and the nearest one, the target.
+    """
+    frame = replace(
+        map_frame("launch", lat, lon, range_km),
+        x_title="km east (+) or west (−) of the target",
+        y_title="km north (+) or south (−) of the target",
+        note="Azimuthal equidistant projection centred on the target: every distance from it is true. WGS84.",
+    )
+    colour = SIDE_COLOURS.get(side, SIDE_COLOURS["Other"])
+    cx, cy = _ring_xy(frame, lat, lon, range_km)
+    bx, by = _polygon_xy(basket, frame.proj)
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    fig = go.Figure()
+    fig.add_traces(_background_traces(frame, outlines))
+    fig.add_trace(
+        go.Scatter(
+            x=np.round(cx, 1),
+            y=np.round(cy, 1),
+            mode="lines",
+            line={"color": THRESHOLD_COLOUR, "width": 1.5, "dash": "dash"},
+            name=plotly_text(f"Within {range_label} of the target (anywhere)", 200),
+            hoverinfo="skip",
+        )
+    )
+    if len(bx):
+        fig.add_trace(
+            go.Scatter(
+                x=bx,
+                y=by,
+                mode="lines",
+                fill="toself",
+                fillcolor=f"rgba({r}, {g}, {b}, {BASKET_FILL_ALPHA})",
+                line={"color": colour, "width": 1},
+                name=plotly_text(f"Launch basket: {territory_label}", 200),
+                hoverinfo="skip",
+            )
+        )
+    fig.add_traces(_site_traces(frame, sites, colour))
+    tx, ty = ranges.project_lonlat([lon], [lat], frame.proj)
+    fig.add_trace(
+        go.Scatter(
+            x=tx,
+            y=ty,
+            mode="markers",
+            name=plotly_text(f"Target: {target_name}", 200),
+            marker={"symbol": "x", "size": 14, "color": "#000000", "line": {"width": 1, "color": "white"}},
+            hovertemplate=plotly_text(f"{target_name} ({lat:.3f}°, {lon:.3f}°)", 200) + "<extra></extra>",
+        )
+    )
+    _ring_map_layout(fig, frame, f"From where {plotly_text(range_label, 200)} reaches {plotly_text(target_name, 200)}")
+    fig.update_layout(height=640)
+    return fig

@@ -49,6 +49,7 @@ import shapely
 from shapely.geometry import MultiPolygon, Point, Polygon, box
 from shapely.geometry.polygon import orient
 
+from dashboard import schema
 from dashboard.links import LinkReader, Params, echo, read_number
 from dashboard.sides import OTHER, actor_sides, side_of
 from dashboard.text import is_safe_url
@@ -512,29 +513,39 @@ def format_minutes(minutes: float) -> str:
 
 
 def system_range_km(missiles: pd.DataFrame, system_id: str) -> float:
-    """The range used for a system's ring: its highest claim or estimate, range_km_max (km)."""
+    """The range used for a system's ring: its headline range, range_km_max (km), chosen by schema.HEADLINE_RULE."""
     row = missiles.loc[missiles["system_id"] == system_id]
     if row.empty:
         raise ValueError(f"Unknown missile system “{system_id}”.")
     return float(row["range_km_max"].iloc[0])
 
 
-def system_claims(claims: pd.DataFrame, system_id: str) -> pd.DataFrame:
-    """Range claims for one system grouped by claimed range, lowest first.
+def lower_bound_flags(frame: pd.DataFrame, column: str = "range_is_lower_bound") -> list[bool]:
+    """Whether each row's range is only a floor ("more than"); a missing column or cell means it is not."""
+    if column not in frame.columns:
+        return [False] * len(frame)
+    return [bool(v) if pd.notna(v) else False for v in frame[column]]
 
-    Columns: range_km, claimants (list of claimant texts), sources (list of (publisher, title, url)).
+
+def system_claims(claims: pd.DataFrame, system_id: str) -> pd.DataFrame:
+    """Range claims for one system grouped by claimed range (a floor apart from an exact figure), lowest first.
+
+    Columns: range_km, is_lower_bound (the figure is "more than"), claimants (list of claimant texts),
+    sources (list of (publisher, title, url)).
     """
     part = claims[claims["system_id"] == system_id]
+    part = part.assign(is_lower_bound=lower_bound_flags(part, "is_lower_bound"))
     rows = []
-    for rng, grp in part.groupby("range_km", sort=True):
+    for (rng, floor), grp in part.groupby(["range_km", "is_lower_bound"], sort=True):
         rows.append(
             {
                 "range_km": float(rng),
+                "is_lower_bound": bool(floor),
                 "claimants": list(grp["claimant"]),
                 "sources": list(zip(grp["source_publisher"], grp["source_title"], grp["source_url"], strict=True)),
             }
         )
-    return pd.DataFrame(rows, columns=["range_km", "claimants", "sources"])
+    return pd.DataFrame(rows, columns=["range_km", "is_lower_bound", "claimants", "sources"])
 
 
 def missile_catalogue(
@@ -547,8 +558,8 @@ def missile_catalogue(
     """Missile systems for the catalogue, filtered (empty tuple = all), shortest range first.
 
     Operators match the operator itself or, for an alliance, any member. Columns: system_id, name,
-    missile_type, basing, operator, operator_name, side, range_km_min, range_km_max (km), inf_class,
-    inf_status, status, source_publisher, source_title, source_url.
+    missile_type, basing, operator, operator_name, side, range_km_min, range_km_max (km), range_is_lower_bound,
+    headline_range (e.g. "more than 1,000 km"), inf_class, inf_status, status, source_publisher, source_title, source_url.
     """
     names = dict(zip(actors["actor_id"], actors["name"], strict=True))
     sides = actor_sides(actors)
@@ -565,6 +576,7 @@ def missile_catalogue(
     if basings:
         mask &= missiles["basing"].isin(basings)
     part = missiles[mask]
+    floors = lower_bound_flags(part)
     out = pd.DataFrame(
         {
             "system_id": part["system_id"],
@@ -576,6 +588,8 @@ def missile_catalogue(
             "side": [sides.get(o, OTHER) for o in part["operator"]],
             "range_km_min": part["range_km_min"].astype(float),
             "range_km_max": part["range_km_max"].astype(float),
+            "range_is_lower_bound": floors,
+            "headline_range": [schema.range_label(r, f) for r, f in zip(part["range_km_max"].astype(float), floors, strict=True)],
             "inf_class": part["inf_class"],
             "inf_status": part["inf_status"],
             "status": part["status"],
@@ -597,9 +611,17 @@ PARAM_SYSTEM = "system"
 PARAM_RANGE = "range"
 PARAM_SPEED = "speed"
 PARAM_VIEW = "view"
-RANGE_PARAMS = (PARAM_LAUNCH, PARAM_LAT, PARAM_LON, PARAM_SYSTEM, PARAM_RANGE, PARAM_SPEED, PARAM_VIEW)
+PARAM_OVERLAY = "overlay"
+RANGE_PARAMS = (PARAM_LAUNCH, PARAM_LAT, PARAM_LON, PARAM_SYSTEM, PARAM_RANGE, PARAM_SPEED, PARAM_VIEW, PARAM_OVERLAY)
+PARAM_TARGET = "target"
+PARAM_TARGET_LAT = "tlat"
+PARAM_TARGET_LON = "tlon"
+PARAM_BASKET_SYSTEM = "bsystem"
+TARGET_PARAMS = (PARAM_TARGET, PARAM_TARGET_LAT, PARAM_TARGET_LON, PARAM_BASKET_SYSTEM)
 CUSTOM = "custom"
+SAME_SYSTEM = ""  # the launch basket uses the ring's system
 VIEWS = {"launch": "Centred on the launch point", "region": "Regional map (Europe)"}
+MAX_OVERLAY = 6  # rings drawn beside the chosen one: six line styles tell them apart
 
 
 @dataclass(frozen=True)
@@ -613,6 +635,17 @@ class RangeView:
     range_km: float = 2500.0
     speed_kmh: float = DEFAULT_CRUISE_SPEED_KMH
     view: str = "launch"
+    overlay: tuple[str, ...] = ()  # up to MAX_OVERLAY more system_ids whose rings are drawn too
+
+
+@dataclass(frozen=True)
+class TargetView:
+    """The target of the flight-time table and the launch basket, and the basket's system; round-trips through the URL."""
+
+    target: str = "berlin"  # a place_id or CUSTOM
+    lat: float = 52.516667
+    lon: float = 13.4
+    basket_system: str = SAME_SYSTEM  # a system_id, or SAME_SYSTEM for the ring's
 
 
 def _checked_number(link: LinkReader, key: str, check: Callable[[object], list[str]], what: str) -> float | None:
@@ -626,28 +659,45 @@ def _checked_number(link: LinkReader, key: str, check: Callable[[object], list[s
     return x
 
 
-def _point_from_link(link: LinkReader) -> tuple[float, float] | None:
-    """The launch coordinates the link gives, when both are valid; else None, with a notice."""
-    raw_lat, raw_lon = link.last(PARAM_LAT) or "", link.last(PARAM_LON) or ""
+def _point_from_link(link: LinkReader, keys: tuple[str, str] = (PARAM_LAT, PARAM_LON), what: str = "coordinates"):
+    """The coordinates the link gives under `keys` (lat, lon), when both are valid; else None, with a notice."""
+    raw_lat, raw_lon = link.last(keys[0]) or "", link.last(keys[1]) or ""
     lat, lon = read_number(raw_lat), read_number(raw_lon)
     problems = check_point(raw_lat if lat is None else lat, raw_lon if lon is None else lon)
     if problems or lat is None or lon is None:
-        link.note("Ignored the coordinates in the link: " + " ".join(problems))
+        link.note(f"Ignored the {what} in the link: " + " ".join(problems))
         return None
     return lat, lon
 
 
+def _place_from_link(
+    link: LinkReader, keys: tuple[str, str, str], places: Mapping[str, tuple[float, float]], what: str, hint: str
+) -> tuple[str, float, float] | None:
+    """(place_id or CUSTOM, lat, lon) the link names under keys (place, lat, lon): a known place, or coordinates
+    (with or without place=custom); None, with a notice for what was wrong, when it names neither."""
+    place = link.one(keys[0], places.keys() | {CUSTOM}, what, hint=hint)
+    has_point = link.last(keys[1]) is not None or link.last(keys[2]) is not None
+    if place == CUSTOM or (place is None and has_point):
+        point = _point_from_link(link, keys[1:], "coordinates" if keys[0] == PARAM_LAUNCH else f"{what}'s coordinates")
+        return None if point is None else (CUSTOM, point[0], point[1])
+    if place is not None:
+        lat, lon = places[place]
+        return place, float(lat), float(lon)
+    return None
+
+
 def _launch_from_link(link: LinkReader, places: Mapping[str, tuple[float, float]], v: RangeView) -> RangeView:
     """`v` with the launch point the link names: a known place, or coordinates (with or without launch=custom)."""
-    launch = link.one(PARAM_LAUNCH, places.keys() | {CUSTOM}, "launch site", hint=f"; showing {v.launch}")
-    has_point = link.last(PARAM_LAT) is not None or link.last(PARAM_LON) is not None
-    if launch == CUSTOM or (launch is None and has_point):
-        point = _point_from_link(link)
-        return v if point is None else replace(v, launch=CUSTOM, lat=point[0], lon=point[1])
-    if launch is not None:
-        lat, lon = places[launch]
-        return replace(v, launch=launch, lat=float(lat), lon=float(lon))
-    return v
+    found = _place_from_link(link, (PARAM_LAUNCH, PARAM_LAT, PARAM_LON), places, "launch site", f"; showing {v.launch}")
+    return v if found is None else replace(v, launch=found[0], lat=found[1], lon=found[2])
+
+
+def _overlay_from_link(link: LinkReader, systems: Mapping[str, float], v: RangeView) -> RangeView:
+    """`v` with the systems the link asks to compare (at most MAX_OVERLAY, the ring's own left out)."""
+    chosen = tuple(s for s in link.many(PARAM_OVERLAY, systems.keys(), "missile system to compare") if s != v.system)
+    if len(chosen) > MAX_OVERLAY:
+        link.note(f"The map compares at most {MAX_OVERLAY} systems at once: kept the first {MAX_OVERLAY} of {len(chosen)}.")
+    return replace(v, overlay=chosen[:MAX_OVERLAY])
 
 
 def _system_from_link(link: LinkReader, systems: Mapping[str, float], v: RangeView) -> RangeView:
@@ -678,7 +728,8 @@ def parse_range_params(
         speed = _checked_number(link, PARAM_SPEED, check_speed, "the cruise speed")
         v = v if speed is None else replace(v, speed_kmh=speed)
     view = link.one(PARAM_VIEW, VIEWS, "view", hint=f"; use {' or '.join(VIEWS)}")
-    return (v if view is None else replace(v, view=view)), link.notices
+    v = v if view is None else replace(v, view=view)
+    return _overlay_from_link(link, systems, v), link.notices
 
 
 def range_params(view: RangeView, default: RangeView) -> dict[str, str]:
@@ -697,4 +748,39 @@ def range_params(view: RangeView, default: RangeView) -> dict[str, str]:
         out[PARAM_SPEED] = f"{view.speed_kmh:g}"
     if view.view != default.view:
         out[PARAM_VIEW] = view.view
+    if view.overlay:
+        out[PARAM_OVERLAY] = ",".join(view.overlay)
+    return out
+
+
+def parse_target_params(
+    params: Params,
+    places: Mapping[str, tuple[float, float]],
+    systems: Mapping[str, float],
+    default: TargetView,
+) -> tuple[TargetView, list[str]]:
+    """Read a TargetView from query parameters (`target`, `tlat`, `tlon`, `bsystem`) by the rules of dashboard.links.
+
+    Every bad or unknown value is replaced by the default with a notice. `places` maps place_id → (lat, lon);
+    `systems` holds the system_ids a basket may use.
+    """
+    link = LinkReader(params)
+    v = default
+    found = _place_from_link(link, (PARAM_TARGET, PARAM_TARGET_LAT, PARAM_TARGET_LON), places, "target", f"; showing {v.target}")
+    if found is not None:
+        v = replace(v, target=found[0], lat=found[1], lon=found[2])
+    system = link.one(PARAM_BASKET_SYSTEM, systems.keys(), "missile system for the launch basket")
+    return (v if system is None else replace(v, basket_system=system)), link.notices
+
+
+def target_params(view: TargetView, default: TargetView) -> dict[str, str]:
+    """Query parameters that reproduce `view`; values equal to the default are left out."""
+    out: dict[str, str] = {}
+    if view.target != default.target:
+        out[PARAM_TARGET] = view.target
+    if view.target == CUSTOM:
+        out[PARAM_TARGET_LAT] = f"{view.lat:.5f}".rstrip("0").rstrip(".")
+        out[PARAM_TARGET_LON] = f"{view.lon:.5f}".rstrip("0").rstrip(".")
+    if view.basket_system != default.basket_system:
+        out[PARAM_BASKET_SYSTEM] = view.basket_system
     return out

@@ -35,6 +35,26 @@ def data_dictionary(table: Table) -> pd.DataFrame:
     )
 
 
+def dictionary_markdown() -> str:
+    """The README's data dictionary, generated from the schema: one Markdown table per curated table.
+
+    tests/test_config.py checks that the README holds exactly this, so the two cannot drift apart.
+    """
+    parts = []
+    for table in schema.TABLES.values():
+        rows = ["| column | meaning | type | unit | allowed values |", "|---|---|---|---|---|"]
+        for f in table.fields:
+            meaning = f.description
+            meaning += " (derived on load)" if f.derived else ("" if f.required else " (optional)")
+            meaning += f" → `{f.references}`" if f.references else ""
+            allowed = ", ".join(f"`{a}`" for a in f.allowed)
+            rows.append(f"| `{f.name}` | {meaning} | {f.kind} | {f.unit} | {allowed} |")
+        parts.append(f"### `{table.name}` — `data/{table.file}`\n\n{table.description}\n\n" + "\n".join(rows))
+    regions = "\n".join(f"- **{name}**: {text}" for name, text in schema.REGION_DEFINITIONS.items())
+    parts.append(f"### Regions\n\n{regions}")
+    return "\n\n".join(parts) + "\n"
+
+
 def coverage_by(ds: Dataset, by: str) -> pd.DataFrame:
     """Counts of events, statements and places by `region` or by `actor` (name)."""
     if by == "region":

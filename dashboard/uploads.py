@@ -25,6 +25,7 @@ from dashboard.data import (
     Problem,
     assign_regions,
     derive_statements,
+    place_regions,
     read_csv_rows,
     regions_of_places,
     validate_rows,
@@ -616,7 +617,7 @@ def _derive_upload(
     frame = frame.drop(columns="_line")
     if kind == "places":
         gdf = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame["lon"], frame["lat"]), crs="EPSG:4326")
-        gdf["region"] = assign_regions(gdf, regions)
+        gdf["region"] = place_regions(gdf, regions)
         gdf["is_user_data"] = True
         return gdf
     place_region = dict(zip(reference.places["place_id"], reference.places["region"], strict=True))

@@ -175,6 +175,7 @@ def range_claims() -> list[dict]:
             "claim_id": "9m729-rus",
             "system_id": "9m729",
             "claimant": "Russian MoD",
+            "source_kind": "operator",
             "range_km": "480",
             "claim_date": "2019-01-23",
             **SRC,
@@ -183,7 +184,17 @@ def range_claims() -> list[dict]:
             "claim_id": "9m729-west",
             "system_id": "9m729",
             "claimant": "Western estimate",
+            "source_kind": "reference",
             "range_km": "2500",
+            "claim_date": "",
+            **SRC,
+        },
+        {
+            "claim_id": "pershing2-press",
+            "system_id": "pershing2",
+            "claimant": "US press",
+            "source_kind": "press",
+            "range_km": "1770",
             "claim_date": "",
             **SRC,
         },
@@ -216,7 +227,14 @@ def write_dataset(folder: Path, **overrides: list[dict]) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for name, make in ROWS.items():
         write_table(folder, name, overrides.get(name, make()))
-    for file in ("regions.geojson", "countries.geojson", "occupied_areas.geojson", "sources.csv"):
+    for file in (
+        "regions.geojson",
+        "countries.geojson",
+        "occupied_areas.geojson",
+        "sources.csv",
+        "cities.csv",
+        "country_codes.csv",
+    ):
         shutil.copy(DATA_DIR / file, folder / file)
     return folder
 

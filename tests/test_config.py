@@ -79,9 +79,50 @@ def test_readme_data_dictionary_names_every_field():
             assert f"| `{fld.name}` |" in readme, f"{table.name}.{fld.name} is not in the README's data dictionary"
 
 
+def test_readme_data_dictionary_is_the_one_the_schema_generates():
+    from dashboard import reports
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert reports.dictionary_markdown() in readme, "regenerate the README's data dictionary from dashboard/schema.py"
+
+
+def test_readme_states_the_current_data_version_and_the_headline_rule():
+    from dashboard import schema
+    from dashboard.data import load_data_version
+
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert f"currently **{load_data_version()}**" in readme
+    assert schema.HEADLINE_RULE in readme
+
+
+def test_every_data_file_is_under_one_of_the_allowed_licences():
+    import csv
+
+    from dashboard import schema
+
+    with (ROOT / "data" / "sources.csv").open(encoding="utf-8") as fh:
+        licences = {row["file"]: row["licence"] for row in csv.DictReader(fh)}
+    assert {f: v for f, v in licences.items() if v not in schema.LICENCE_KINDS} == {}
+
+
 def test_tables_have_no_download_or_copy_of_their_own():
     """st.dataframe's toolbar "Download as CSV" writes formula cells from an upload as they are: it is turned off,
     and every download is one of the app's buttons, which go through dashboard/export.py."""
     assert _config()["client"]["disableDataExport"] is True
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "client.disableDataExport" in readme
+
+
+def test_readme_shows_each_range_product_in_one_line_of_python():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"### Ranges, flight times and search from Python(.*?)\n#", readme, re.S).group(1)
+    for call in ("people_in_range(", "launch_basket(", "every_system(", "to_kml(", "render_briefing("):
+        assert call in block, f"{call} has no example in the README"
+    assert "load_cities()" in readme and "packages.txt" in readme
+
+
+def test_packages_txt_installs_the_browser_that_renders_briefing_images():
+    lines = (ROOT / "packages.txt").read_text(encoding="utf-8").split()
+    assert lines == ["chromium"]
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert any(dep.startswith("kaleido") for dep in project["dependencies"])

@@ -27,7 +27,7 @@ def test_valid_folder_loads_every_table_with_documented_columns(folder):
     assert ds.places.crs.to_epsg() == 4326
     for col in ("place_id", "name", "country", "region", "kind", "lat", "lon", "geometry", "description", "source_url"):
         assert col in ds.places.columns
-    assert len(ds.missiles) == 2 and len(ds.range_claims) == 2
+    assert len(ds.missiles) == 2 and len(ds.range_claims) == 3
 
 
 def test_region_comes_from_the_point_not_from_the_file(folder):
@@ -128,10 +128,10 @@ def test_missing_required_column(tmp_path):
 
 def test_unknown_and_derived_columns_are_named(tmp_path):
     folder = fixtures.write_dataset(tmp_path / "data")
-    cols = [f.name for f in fixtures.schema.PLACES.stored_fields] + ["region"]
-    fixtures.write_table(folder, "places", [dict(r, region="Baltic") for r in fixtures.places()], columns=cols)
+    cols = [f.name for f in fixtures.schema.EVENTS.stored_fields] + ["region"]
+    fixtures.write_table(folder, "events", [dict(r, region="Baltic") for r in fixtures.events()], columns=cols)
     with pytest.raises(
-        DataValidationError, match=r"places.csv, line 1, column 'region': unknown column \(it is computed on load\)"
+        DataValidationError, match=r"events.csv, line 1, column 'region': unknown column \(it is computed on load\)"
     ):
         load_dataset(folder)
 
@@ -378,6 +378,7 @@ def test_loaders_of_the_supporting_files_raise_the_same_readable_error(tmp_path)
 
 def test_every_file_the_app_reads_is_covered_by_the_check():
     checked = {t.file for t in data.schema.TABLES.values()} | set(data.GEOJSON_FILES) | {data.SOURCES_FILE}
+    checked |= {t.file for t in data.schema.REFERENCE_TABLES.values()}  # checked by load_reference_table and --check
     assert checked == {p.name for p in data.DATA_DIR.iterdir() if p.suffix in (".csv", ".geojson")}
 
 
@@ -420,3 +421,23 @@ def test_header_problems_of_a_very_wide_header_are_each_named_once():
         "f.csv, line 1, column 'c7': this column name appears more than once",
         "f.csv, line 1: column 50002 of the header has no name",
     ]
+
+
+def test_a_place_may_name_its_region_where_geography_misleads(tmp_path):
+    """An explicit `region` wins over the polygon; an empty one is derived from the point."""
+    rows = fixtures.places()
+    rows[0] = {**rows[0], "region": "Elsewhere"}
+    cols = [f.name for f in fixtures.schema.PLACES.stored_fields]
+    folder = fixtures.write_dataset(tmp_path / "data")
+    fixtures.write_table(folder, "places", rows, columns=cols)
+    places = load_dataset(folder).places.set_index("place_id")
+    assert places.loc[rows[0]["place_id"], "region"] == "Elsewhere"
+    derived = load_dataset(fixtures.write_dataset(tmp_path / "plain")).places.set_index("place_id")
+    assert derived.loc[rows[0]["place_id"], "region"] != "Elsewhere"
+
+
+def test_the_data_version_is_the_newest_changelog_date(tmp_path):
+    (tmp_path / "CHANGELOG.md").write_text("# Data changelog\n\n## 2026-12-01\n\n- x\n\n## 2026-11-01\n", encoding="utf-8")
+    assert data.load_data_version(tmp_path) == "2026-12-01"
+    assert data.load_data_version(tmp_path / "missing") == "unversioned"
+    assert data.load_data_version() == data.load_data_version(data.DATA_DIR) != "unversioned"

@@ -62,3 +62,18 @@ def test_geojson_export_has_one_point_per_place(tmp_path):
     sofia = next(f for f in doc["features"] if f["properties"]["place_id"] == "sofia")
     assert sofia["geometry"]["type"] == "Point"
     assert sofia["geometry"]["coordinates"] == [23.3219, 42.6977]
+
+
+def test_every_download_name_carries_the_data_version():
+    from dashboard.export import export_file_name
+
+    assert export_file_name("events", "2026-12-01") == "inf_watch_events_2026-12-01.csv"
+    assert export_file_name("places", "2026-12-01", "geojson") == "inf_watch_places_2026-12-01.geojson"
+
+
+def test_geojson_export_carries_the_data_version_when_given(tmp_path):
+    ds = load_dataset(fixtures.write_dataset(tmp_path / "data"))
+    doc = json.loads(to_geojson_bytes(ds.places, "2026-12-01"))
+    assert doc["type"] == "FeatureCollection" and doc["data_version"] == "2026-12-01"
+    assert len(doc["features"]) == len(ds.places)
+    assert "data_version" not in json.loads(to_geojson_bytes(ds.places))

@@ -22,25 +22,27 @@ def test_about_downloads_are_written_on_click_and_follow_the_filters(monkeypatch
 
     import pandas as pd
 
-    from dashboard.data import load_dataset
+    from dashboard.data import load_data_version, load_dataset
 
     downloads = fixtures.capture_downloads(monkeypatch)
     at = open_page("views/about.py", {"region": "Baltic"})
-    assert {"inf_watch_events.csv", "inf_watch_statements.csv", "inf_watch_places.csv", "inf_watch_places.geojson"} <= set(
-        downloads
-    )
+    v = load_data_version()
+    assert v != "unversioned"
+    names = {f"inf_watch_{t}_{v}.csv" for t in ("events", "statements", "places")} | {f"inf_watch_places_{v}.geojson"}
+    assert names <= set(downloads)
+    assert any(f"Data version {v}" in m for m in (e.value for e in at.markdown))
     ds = load_dataset()
     baltic_events = ds.events.loc[ds.events["region"] == "Baltic", "event_id"]
     labels = [b.proto.label for b in at.get("download_button")]
     assert f"events.csv ({len(baltic_events):,})" in labels
-    events = pd.read_csv(io.BytesIO(downloads["inf_watch_events.csv"]()), encoding="utf-8-sig")
+    events = pd.read_csv(io.BytesIO(downloads[f"inf_watch_events_{v}.csv"]()), encoding="utf-8-sig")
     assert set(events["event_id"]) == set(baltic_events)
     assert (events["region"] == "Baltic").all()
-    geojson = downloads["inf_watch_places.geojson"]().decode("utf-8")
-    assert '"FeatureCollection"' in geojson
+    geojson = downloads[f"inf_watch_places_{v}.geojson"]().decode("utf-8")
+    assert '"FeatureCollection"' in geojson and f'"data_version": "{v}"' in geojson
     import csv
 
-    rows = list(csv.reader(io.StringIO(downloads["inf_watch_statements.csv"]().decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(downloads[f"inf_watch_statements_{v}.csv"]().decode("utf-8-sig"))))
     assert len(rows) == 1 + int((ds.statements["region"] == "Baltic").sum())
     assert not any(cell.startswith(("=", "+", "@", "\t", "\r")) for row in rows for cell in row)
 

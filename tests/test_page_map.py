@@ -220,11 +220,14 @@ def test_exports_include_uploaded_rows_with_their_flag(monkeypatch):
 
     import pandas as pd
 
+    from dashboard.data import load_data_version
+
+    v = load_data_version()
     generators = fixtures.capture_downloads(monkeypatch)
     open_page(PAGE, uploads=MY_FILES)
-    places = pd.read_csv(io.BytesIO(generators["inf_watch_places.csv"]()), encoding="utf-8-sig")
-    events = pd.read_csv(io.BytesIO(generators["inf_watch_events.csv"]()), encoding="utf-8-sig")
+    places = pd.read_csv(io.BytesIO(generators[f"inf_watch_places_{v}.csv"]()), encoding="utf-8-sig")
+    events = pd.read_csv(io.BytesIO(generators[f"inf_watch_events_{v}.csv"]()), encoding="utf-8-sig")
     assert places.loc[places["place_id"] == "my-site", "is_user_data"].tolist() == [True]
     assert not places.loc[places["place_id"] != "my-site", "is_user_data"].any()
     assert set(events.loc[events["is_user_data"], "event_id"]) == {"my-1", "my-2"}
-    assert b"my-site" in generators["inf_watch_places.geojson"]()
+    assert b"my-site" in generators[f"inf_watch_places_{v}.geojson"]()

@@ -30,7 +30,7 @@ def test_default_view_shows_rings_tables_flight_times_and_catalogue():
     assert not at.error and not at.warning
     assert metric(at, "Range drawn") == "2,500 km"
     assert int(metric(at, "Places in range")) > 20 and int(metric(at, "Countries in range")) > 20
-    assert len(at.get("plotly_chart")) == 2  # the ring map and the catalogue chart
+    assert len(at.get("plotly_chart")) == 3  # the ring map, the launch basket and the catalogue chart
     tables = {len(d.value.columns): d.value for d in at.dataframe}
     places = next(d.value for d in at.dataframe if "distance_km" in d.value.columns and "bearing_deg" in d.value.columns)
     assert places["distance_km"].is_monotonic_increasing and places["distance_km"].max() <= 2500
@@ -57,7 +57,7 @@ def test_link_opens_the_same_view_and_the_url_follows_the_widgets():
     assert at.selectbox(key="rng_system").value == "kalibr"
     assert at.number_input(key="rng_speed").value == 900
     assert at.radio(key="rng_view").value == "region"
-    assert metric(at, "Range drawn") == "2,600 km"
+    assert metric(at, "Range drawn") == "2,500 km"
     assert params(at) == {"launch": "deveselu", "system": "kalibr", "speed": "900", "view": "region"}
     at.selectbox(key="rng_system").set_value("9m729").run()
     assert not at.exception
@@ -190,3 +190,12 @@ def test_places_table_is_capped_with_a_count_and_a_full_download(tmp_path, monke
         assert "Download places in range (CSV)" in [b.label for b in at.get("download_button")]
     finally:
         cache.get_dataset.clear()
+
+
+def test_a_range_that_is_only_a_floor_is_shown_as_more_than():
+    """Zircon's headline range is "more than 1,000 km": the metric, the system's label and its claims say so."""
+    at = open_page(PAGE, {"system": "zircon"})
+    assert not at.exception
+    assert metric(at, "Range drawn") == "more than 1,000 km"
+    assert metric(at, "Range used") == "more than 1,000 km"
+    assert "**more than 1,000 km**" in texts(at, "markdown")

@@ -243,3 +243,61 @@ def test_the_readers_own_places_are_capped_like_the_rest(ds, outlines):
     grouped = [t for t in fig.data if (t.name or "").startswith("More places")]
     assert sum(int(np.sum(t.customdata)) for t in grouped) == n - range_charts.MAX_PLACE_MARKERS
     assert len(fig.to_json()) < 1_500_000
+
+
+def test_compared_rings_differ_in_line_style_colour_and_label(ds, outlines):
+    overlays = [
+        range_charts.OverlayRing(f"System {i}, {km:,.0f} km", km) for i, km in enumerate((500, 1000, 2000, 3000, 4000, 5000))
+    ]
+    fig = range_charts.ring_map(
+        launch_name="Shuya",
+        lat=56.85,
+        lon=41.37,
+        range_km=2500.0,
+        range_label="9M729, 2,500 km",
+        side="Russia",
+        places=_places(ds, 56.85, 41.37).head(0),
+        outlines=outlines,
+        overlays=overlays,
+    )
+    rings = [t for t in fig.data if t.legendgroup == "overlay"]
+    assert [t.name for t in rings] == [o.label for o in overlays]
+    assert len({t.line.dash for t in rings}) == 6 and len({t.line.color for t in rings}) == 6
+    labels = [t.text[0] for t in fig.data if t.mode == "text" and t.text and t.text[0].startswith("System")]
+    assert labels == [o.label for o in overlays]  # each written on its ring, not told apart by colour alone
+    # The view widens to the largest compared ring.
+    assert fig.layout.yaxis.range[1] >= 5000
+
+
+def test_basket_map_draws_the_basket_its_sites_and_the_target(outlines):
+    from shapely.geometry import box
+
+    basket = box(20.0, 54.0, 22.0, 55.0)
+    sites = pd.DataFrame(
+        {
+            "name": ["Near <b>", "Far"],
+            "kind": ["naval_base", "air_base"],
+            "country": ["Russia", "Russia"],
+            "lat": [54.6, 54.9],
+            "lon": [20.5, 21.5],
+            "distance_km": [490.0, 560.0],
+        }
+    )
+    fig = range_charts.basket_map(
+        target_name="Berlin",
+        lat=52.52,
+        lon=13.4,
+        range_km=2500.0,
+        range_label="9M729, 2,500 km",
+        basket=basket,
+        territory_label="Russia and allies",
+        sites=sites,
+        side="Russia",
+        outlines=outlines,
+    )
+    names = _names(fig)
+    assert "Launch basket: Russia and allies" in names and "Target: Berlin" in names
+    assert "Nearest site: Near &lt;b&gt;, 490 km" in names  # data text escaped
+    fill = next(t for t in fig.data if t.name.startswith("Launch basket"))
+    assert fill.fill == "toself" and np.isfinite(np.asarray(fill.x, dtype=float)).sum() == 5
+    assert "target" in fig.layout.xaxis.title.text

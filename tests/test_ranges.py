@@ -470,3 +470,52 @@ def test_a_ring_round_a_pole_with_a_vertex_just_short_of_the_antimeridian_is_val
     assert geom.is_valid and isinstance(geom, Polygon)
     xy = ring_vertices_on_circle(geom)
     assert np.abs(geodesic_km(lat, lon, xy[:, 1], xy[:, 0]) - range_km).max() * 1000 < 1.0
+
+
+# ---- Compared systems and the target, read from the link
+
+
+_PLACES = {"shuya": (56.85, 41.37), "berlin": (52.52, 13.4), "moscow": (55.75, 37.6)}
+_SYSTEMS = {"9m729": 2500.0, "kalibr": 2600.0, "oreshnik": 5500.0, "a": 1.0, "b": 2.0, "c": 3.0, "d": 4.0, "e": 5.0}
+
+
+def test_compared_systems_round_trip_through_the_link():
+    view, notices = ranges.parse_range_params({"overlay": ["Kalibr,oreshnik", "9m729"]}, _PLACES, _SYSTEMS, ranges.RangeView())
+    assert view.overlay == ("kalibr", "oreshnik") and notices == []  # the ring's own system is not compared with itself
+    assert ranges.range_params(view, ranges.RangeView()) == {"overlay": "kalibr,oreshnik"}
+    again, _ = ranges.parse_range_params(ranges.range_params(view, ranges.RangeView()), _PLACES, _SYSTEMS, ranges.RangeView())
+    assert again == view
+
+
+def test_more_than_six_compared_systems_or_unknown_ones_give_a_notice():
+    view, notices = ranges.parse_range_params(
+        {"overlay": "kalibr,oreshnik,a,b,c,d,e,ss-99"}, _PLACES, _SYSTEMS, ranges.RangeView()
+    )
+    assert view.overlay == ("kalibr", "oreshnik", "a", "b", "c", "d")
+    assert any("ss-99" in n for n in notices) and any("at most 6" in n for n in notices)
+
+
+def test_the_target_and_basket_system_round_trip_through_the_link():
+    default = ranges.TargetView()
+    view, notices = ranges.parse_target_params({"target": "moscow", "bsystem": "oreshnik"}, _PLACES, _SYSTEMS, default)
+    assert (view.target, view.lat, view.lon, view.basket_system) == ("moscow", 55.75, 37.6, "oreshnik") and notices == []
+    custom, _ = ranges.parse_target_params({"tlat": "64.5", "tlon": "-165.4"}, _PLACES, _SYSTEMS, default)
+    assert (custom.target, custom.lat, custom.lon) == (ranges.CUSTOM, 64.5, -165.4)
+    assert ranges.target_params(custom, default) == {"target": "custom", "tlat": "64.5", "tlon": "-165.4"}
+    assert ranges.target_params(default, default) == {}
+
+
+@pytest.mark.parametrize(
+    ("link", "phrase"),
+    [
+        ({"target": "atlantis"}, "unknown target “atlantis”"),
+        (
+            {"target": "custom", "tlat": "95", "tlon": "0"},
+            "Ignored the target's coordinates in the link: Latitude must be between",
+        ),
+        ({"bsystem": "ss-99"}, "unknown missile system for the launch basket “ss-99”"),
+    ],
+)
+def test_bad_target_values_give_a_notice_and_the_default(link, phrase):
+    view, notices = ranges.parse_target_params(link, _PLACES, _SYSTEMS, ranges.TargetView())
+    assert view == ranges.TargetView() and any(phrase in n for n in notices), notices

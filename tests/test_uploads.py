@@ -235,3 +235,14 @@ def test_a_cell_over_the_limit_is_named_with_its_line_and_the_rows_before_it_are
     assert reject["line"] == 3
     assert f"longer than {uploads.MAX_CELL_CHARS:,} characters, the limit for one cell" in reject["reason"]
     assert "unclosed quote" not in reject["reason"]
+
+
+def test_an_uploaded_place_may_name_its_own_region(reference):
+    """A point on the Romanian coast is in the Black Sea theatre, unless the row names a region of its own."""
+    ds, regions = reference
+    derived = uploads.read_upload("p.csv", _csv(PL_HEADER, PL_ROW), "places", ds, regions).accepted
+    assert derived["region"].tolist() == ["Black Sea"]
+    own = uploads.read_upload("p.csv", _csv(PL_HEADER + ",region", PL_ROW + ",Elsewhere"), "places", ds, regions)
+    assert own.accepted["region"].tolist() == ["Elsewhere"]
+    bad = uploads.read_upload("p.csv", _csv(PL_HEADER + ",region", PL_ROW + ",Atlantis"), "places", ds, regions)
+    assert bad.accepted.empty and "'Atlantis' is not one of the allowed values" in bad.rejects["reason"].iloc[0]

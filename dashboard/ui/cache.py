@@ -16,7 +16,20 @@ from typing import TypeVar
 import pandas as pd
 import streamlit as st
 
-from dashboard import basemap, citations, data, origin, range_charts, ranges, reports, schema, search
+from dashboard import (
+    basemap,
+    baskets,
+    citations,
+    data,
+    origin,
+    population,
+    range_charts,
+    ranges,
+    reports,
+    schema,
+    search,
+    systems,
+)
 from dashboard.map_figures import MapTables, prepare_map_tables
 from dashboard.memory import release_memory
 
@@ -57,6 +70,12 @@ def get_occupied_areas():
 def get_regions():
     """Region polygons, loaded once per server process."""
     return data.load_regions()
+
+
+@st.cache_resource(show_spinner=False)
+def get_data_version() -> str:
+    """The data version (YYYY-MM-DD, from data/CHANGELOG.md): shown on About and put in every download's name."""
+    return data.load_data_version()
 
 
 @st.cache_resource(show_spinner=False)
@@ -213,9 +232,22 @@ def get_places_in_reach(view: ranges.RangeView, user_places: pd.DataFrame | None
     return session_value("places_in_reach", point, join)
 
 
+def _overlay_rings(view: ranges.RangeView) -> list[range_charts.OverlayRing]:
+    """The compared systems' rings of a view, labelled with their names and headline ranges."""
+    catalogue = ranges.missile_catalogue(get_dataset().missiles, get_dataset().actors).set_index("system_id")
+    return [
+        range_charts.OverlayRing(
+            f"{catalogue.at[s, 'name']}, {catalogue.at[s, 'headline_range']}", float(catalogue.at[s, "range_km_max"])
+        )
+        for s in view.overlay
+        if s in catalogue.index
+    ]
+
+
 def _build_ring_map(view: ranges.RangeView, launch_name: str, range_label: str, side: str, places: pd.DataFrame):
     claims = None if view.system == ranges.CUSTOM else ranges.system_claims(get_dataset().range_claims, view.system)
     return range_charts.ring_map(
+        overlays=_overlay_rings(view),
         launch_name=launch_name,
         lat=view.lat,
         lon=view.lon,
@@ -256,6 +288,137 @@ def _range_chart(key: DatasetKey, operators: tuple, missile_types: tuple, basing
 def get_missile_catalogue(operators: tuple = (), missile_types: tuple = (), basings: tuple = ()):
     """(catalogue frame, range chart) for the filters (ranges.missile_catalogue, range_charts.range_chart)."""
     return _range_chart(dataset_key(), tuple(operators), tuple(missile_types), tuple(basings))
+
+
+# ---- Range products: people in range, launch baskets, every system at once. The reference tables (cities,
+# country codes) are not part of the data set but are read from the same folder, so they follow dataset_key() too.
+
+
+@st.cache_resource(show_spinner="Loading population figures…", max_entries=2)
+def _city_index(key: DatasetKey) -> population.CityIndex:
+    return population.build_city_index(data.load_cities())
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _country_codes(key: DatasetKey) -> pd.DataFrame:
+    return data.load_country_codes()
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _people_in_range(key: DatasetKey, lat: float, lon: float, range_km: float, speed_kmh: float):
+    index = _city_index(key)
+    people = population.people_in_range(lat, lon, range_km, index)
+    return people, population.largest_cities_in_range(lat, lon, range_km, index, n=10, speed_kmh=speed_kmh)
+
+
+def get_people_in_range(lat: float, lon: float, range_km: float, speed_kmh: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(population.people_in_range, population.largest_cities_in_range with n=10) for one ring; raises
+    data.DataValidationError when data/cities.csv is missing or broken."""
+    return _people_in_range(dataset_key(), float(lat), float(lon), float(range_km), float(speed_kmh))
+
+
+def get_cities_source_title() -> str:
+    """The sources.csv title of data/cities.csv (it names the GeoNames vintage), or '' without a record."""
+    sources = get_sources()
+    row = sources.loc[sources["file"] == schema.CITIES.file, "title"]
+    return str(row.iloc[0]) if len(row) else ""
+
+
+@st.cache_resource(show_spinner="Drawing the launch territory…", max_entries=16)
+def _launch_territory(key: DatasetKey, operators: tuple[str, ...]) -> baskets.LaunchTerritory:
+    ds = get_dataset()
+    return baskets.build_launch_territory(
+        operators,
+        actors=ds.actors,
+        places=ds.places,
+        country_codes=_country_codes(key),
+        countries=get_countries(),
+        occupied=get_occupied_areas(),
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _launch_basket(key: DatasetKey, lat: float, lon: float, range_km: float, operators: tuple[str, ...]):
+    territory = _launch_territory(key, operators)
+    basket, area = baskets.measure_basket(lat, lon, range_km, territory)
+    return basket, area, baskets.sites_in_basket(basket, get_dataset().places, lat, lon, territory.states)
+
+
+def get_launch_basket(
+    lat: float, lon: float, range_km: float, operators: tuple[str, ...], user_places: pd.DataFrame | None = None
+):
+    """(territory, basket geometry, area_km2, known sites inside nearest the target first) for one target, range and
+    operators (baskets.*). The reader's `user_places` that are launch sites join the sites in their session only."""
+    key = dataset_key()
+    point = (float(lat), float(lon), float(range_km), tuple(operators))
+    territory = _launch_territory(key, point[3])
+    basket, area, sites = _launch_basket(key, *point)
+    if user_places is None or user_places.empty:
+        return territory, basket, area, sites
+
+    def join():
+        mine = baskets.sites_in_basket(basket, user_places, point[0], point[1], territory.states)
+        return pd.concat([sites, mine], ignore_index=True).sort_values("distance_km", kind="stable").reset_index(drop=True)
+
+    return territory, basket, area, session_value("basket_sites", point, join)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _basket_map(key: DatasetKey, point: tuple, target_name: str, range_label: str, territory_label: str, side: str):
+    basket, _, sites = _launch_basket(key, *point)
+    return _build_basket_map(point, target_name, range_label, territory_label, side, basket, sites)
+
+
+def _build_basket_map(point: tuple, target_name: str, range_label: str, territory_label: str, side: str, basket, sites):
+    return range_charts.basket_map(
+        target_name=target_name,
+        lat=point[0],
+        lon=point[1],
+        range_km=point[2],
+        range_label=range_label,
+        basket=basket,
+        territory_label=territory_label,
+        sites=sites,
+        side=side,
+        outlines=get_range_outlines(range_charts.outline_tolerance("launch", point[2])),
+    )
+
+
+def get_basket_map(
+    lat: float, lon: float, range_km: float, operators: tuple[str, ...], labels: tuple[str, str, str], side: str, sites
+):
+    """The launch-basket map (range_charts.basket_map); `labels` are (target name, range label, territory label);
+    `sites` from get_launch_basket. Shared for the curated sites, kept in the session when the reader's join them."""
+    key = dataset_key()
+    point = (float(lat), float(lon), float(range_km), tuple(operators))
+    basket, _, curated = _launch_basket(key, *point)
+    if len(sites) == len(curated):
+        return _basket_map(key, point, *labels, side)
+    return session_value("basket_map", (point, labels, side), lambda: _build_basket_map(point, *labels, side, basket, sites))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _every_system(key: DatasetKey, lat: float, lon: float, speed_kmh: float, exclude_id: str, target: tuple[float, float]):
+    ds = get_dataset()
+    places = _curated_reach(key, lat, lon, speed_kmh, exclude_id)
+    return systems.every_system(lat, lon, ds.missiles, ds.actors, ds.range_claims, places, target, speed_kmh)
+
+
+def get_every_system(
+    view: ranges.RangeView, target: tuple[float, float], user_places: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """systems.every_system from the view's launch point to `target` (lat, lon); with the reader's places in their session."""
+    point = (view.lat, view.lon, view.speed_kmh, _excluded(view))
+    target = (float(target[0]), float(target[1]))
+    if user_places is None or user_places.empty:
+        return _every_system(dataset_key(), *point, target)
+
+    def build():
+        ds = get_dataset()
+        places = get_places_in_reach(view, user_places)
+        return systems.every_system(view.lat, view.lon, ds.missiles, ds.actors, ds.range_claims, places, target, view.speed_kmh)
+
+    return session_value("every_system", (point, target), build)
 
 
 # ---- About: tables and charts of the whole data set, which no filter changes.

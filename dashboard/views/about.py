@@ -3,19 +3,24 @@
 import streamlit as st
 
 from dashboard import schema
-from dashboard.export import to_csv_bytes, to_geojson_bytes
+from dashboard.export import export_file_name, to_csv_bytes, to_geojson_bytes
 from dashboard.filters import filter_events, filter_places, filter_statements
 from dashboard.ui import cache, userdata, widgets
 from dashboard.ui.sidebar import current_filters
 
 ds = userdata.current_dataset()
 filters = current_filters()
+version = cache.get_data_version()
 
 st.title("About the data")
 st.markdown(
     "Every record carries its own source (publisher, title, date and address). Quotes are verbatim "
     "unless marked as a paraphrase or as a named translation. Tables are plain CSV files in the "
     "repository's `data/` folder, validated every time the app starts."
+)
+st.markdown(
+    f"**Data version {version}.** What changed, when and why is listed in the repository's `data/CHANGELOG.md`; "
+    "every download below carries the version in its file name."
 )
 
 st.subheader("Data files")
@@ -63,15 +68,15 @@ for col, (name, table) in zip(dl_cols, tables.items(), strict=False):
     col.download_button(
         f"{name}.csv ({len(table()):,})",
         lambda table=table: to_csv_bytes(table()),
-        file_name=f"inf_watch_{name}.csv",
+        file_name=export_file_name(name, version),
         mime="text/csv",
         key=f"dl_{name}",
         on_click="ignore",
     )
 dl_cols[len(tables)].download_button(
     "places.geojson",
-    lambda: to_geojson_bytes(filter_places(ds.places, filters)),
-    file_name="inf_watch_places.geojson",
+    lambda: to_geojson_bytes(filter_places(ds.places, filters), version),
+    file_name=export_file_name("places", version, "geojson"),
     mime="application/geo+json",
     key="dl_places_geojson",
     on_click="ignore",
@@ -99,5 +104,9 @@ st.markdown(
     "- Place coordinates are those of the site as published; a few sites are known only to within a few "
     "kilometres.\n"
     "- Range figures for many systems are estimates; where claims differ, each is listed with its source.\n"
-    "- Regions are this project's analytical outlines, not official boundaries."
+    "- Regions are this project's analytical outlines, not official boundaries (definitions below)."
 )
+
+st.subheader("Regions")
+for name, definition in schema.REGION_DEFINITIONS.items():
+    st.markdown(f"- **{name}**: {definition}")

@@ -8,13 +8,13 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from dashboard import basemap, export
+from dashboard import basemap, briefing, export
 from dashboard import map_figures as mf
 from dashboard.charts import USER_COLOUR_NAME, USER_TAG
 from dashboard.citations import markdown_source_link, quoted_markdown
 from dashboard.filters import filter_events, filter_places, filter_statements
 from dashboard.text import escape_markdown
-from dashboard.ui import cache, userdata, widgets
+from dashboard.ui import cache, range_products, userdata, widgets
 from dashboard.ui.sidebar import current_filters, date_bounds
 
 # Keys owned by this page.
@@ -262,11 +262,33 @@ with left:
     )
     with st.expander("Download what the map shows"):
         cols = st.columns(3)
-        cols[0].download_button("Places (CSV)", partial(export.to_csv_bytes, places), "inf_watch_places.csv", "text/csv")
-        cols[1].download_button(
-            "Places (GeoJSON)", partial(export.to_geojson_bytes, places), "inf_watch_places.geojson", "application/geo+json"
+        version = cache.get_data_version()
+        cols[0].download_button(
+            "Places (CSV)", partial(export.to_csv_bytes, places), export.export_file_name("places", version), "text/csv"
         )
-        cols[2].download_button("Events (CSV)", partial(export.to_csv_bytes, events), "inf_watch_events.csv", "text/csv")
+        cols[1].download_button(
+            "Places (GeoJSON)",
+            partial(export.to_geojson_bytes, places, version),
+            export.export_file_name("places", version, "geojson"),
+            "application/geo+json",
+        )
+        cols[2].download_button(
+            "Events (CSV)", partial(export.to_csv_bytes, events), export.export_file_name("events", version), "text/csv"
+        )
+        st.markdown("**Briefing image** of this map: A4 landscape with title, legend, sources, date, projection and datum.")
+        centre_lon, centre_lat = basemap.VIEWS[view_key].centre
+        range_products.show_briefing_downloads(
+            lambda: figure,
+            briefing.BriefingNotes(
+                title=f"{view_title}: {layers.n_places:,} places as of {asof.isoformat()}",
+                sources="places and events: INF Watch (each record cites its own source); boundaries: Natural Earth 1:10m",
+                as_of=asof.isoformat(),
+                projection=f"Lambert azimuthal equal-area projection centred on {centre_lat:.1f}°N {centre_lon:.1f}°E",
+            ),
+            f"map_{view_key}_{asof.isoformat()}",
+            version,
+            "map_dl_image",
+        )
 
 with right:
     show_selection_head(selected)

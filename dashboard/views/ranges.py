@@ -3,12 +3,12 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import export, ranges
+from dashboard import briefing, export, geo_export, range_charts, ranges, schema
 from dashboard.charts import USER_TAG
 from dashboard.citations import quoted_markdown
 from dashboard.sides import side_of
 from dashboard.text import escape_markdown, is_safe_url
-from dashboard.ui import cache, userdata, widgets
+from dashboard.ui import cache, range_products, userdata, widgets
 from dashboard.ui.sidebar import current_filters
 
 ds = userdata.current_dataset()  # the curated data plus this session's uploads (is_user_data)
@@ -21,6 +21,8 @@ MOSCOW_LAUNCH_SITES = ("deveselu", "redzikowo", "wiesbaden", "mutlangen", "green
 KEY_LAUNCH, KEY_LAT, KEY_LON = "rng_launch", "rng_lat", "rng_lon"
 KEY_SYSTEM, KEY_RANGE, KEY_SPEED, KEY_VIEW = "rng_system", "rng_range", "rng_speed", "rng_view"
 KEY_TYPES, KEY_BASINGS = "rng_types", "rng_basings"
+KEY_OVERLAY, KEY_TARGET, KEY_TLAT, KEY_TLON, KEY_BSYSTEM = "rng_overlay", "rng_target", "rng_tlat", "rng_tlon", "rng_bsystem"
+DEFAULT_TARGET = ranges.TargetView()
 MAX_TABLE_ROWS = 500  # the places table shows the nearest this many; the CSV has them all
 
 places = ds.places
@@ -33,6 +35,9 @@ place_coords = dict(
 )
 system_names = dict(zip(ds.missiles["system_id"], ds.missiles["name"], strict=True))
 system_ranges = dict(zip(ds.missiles["system_id"], ds.missiles["range_km_max"].astype(float), strict=True))
+# A headline range that is only a floor ("more than 1,000 km") is labelled so wherever it is shown.
+system_floors = dict(zip(ds.missiles["system_id"], ranges.lower_bound_flags(ds.missiles), strict=True))
+version = cache.get_data_version()
 system_sides = dict(zip(ds.missiles["system_id"], side_of(ds.missiles["operator"], ds.actors), strict=True))
 
 
@@ -107,6 +112,20 @@ for key, value in (
     (KEY_RANGE, from_url.range_km if from_url.system == ranges.CUSTOM else system_ranges.get(from_url.system, DEFAULT.range_km)),
     (KEY_SPEED, from_url.speed_kmh),
     (KEY_VIEW, from_url.view),
+    (KEY_OVERLAY, list(from_url.overlay)),
+):
+    st.session_state.setdefault(key, value)
+target_from_url, target_notices = ranges.parse_target_params(
+    widgets.query_params_as_lists(), place_coords, system_ranges, DEFAULT_TARGET
+)
+if KEY_TARGET not in st.session_state:
+    for notice in target_notices:
+        st.warning(escape_markdown(notice), icon=":material/warning:")
+for key, value in (
+    (KEY_TARGET, target_from_url.target),
+    (KEY_TLAT, target_from_url.lat),
+    (KEY_TLON, target_from_url.lon),
+    (KEY_BSYSTEM, target_from_url.basket_system),
 ):
     st.session_state.setdefault(key, value)
 
@@ -146,15 +165,17 @@ system = c4.selectbox(
     system_options,
     key=KEY_SYSTEM,
     format_func=lambda s: (
-        "Custom range…" if s == ranges.CUSTOM else f"{system_names.get(s, s)} ({system_ranges.get(s, 0):,.0f} km)"
+        "Custom range…"
+        if s == ranges.CUSTOM
+        else f"{system_names.get(s, s)} ({schema.range_label(system_ranges.get(s, 0), system_floors.get(s, False))})"
     ),
-    help="The ring uses the highest published figure for the system (range_km_max); every claim is drawn too.",
+    help="The ring uses the system's headline range (range_km_max); every claim is drawn too. " + schema.HEADLINE_RULE,
 )
 if system == ranges.CUSTOM:
     range_km = c5.number_input("Range (km)", key=KEY_RANGE, step=100.0, format="%.0f")
 else:
     range_km = system_ranges[system]
-    c5.metric("Range used", f"{range_km:,.0f} km")
+    c5.metric("Range used", schema.range_label(range_km, system_floors[system]))
 speed_kmh = c6.number_input(
     "Cruise speed (km/h)",
     key=KEY_SPEED,
@@ -163,8 +184,20 @@ speed_kmh = c6.number_input(
     help="Constant ground speed for cruise-missile flight times; subsonic missiles fly at about 800 km/h.",
 )
 view = c7.radio("Map", list(ranges.VIEWS), key=KEY_VIEW, format_func=ranges.VIEWS.get, horizontal=True)
+overlay = st.multiselect(
+    f"Compare with other systems (up to {ranges.MAX_OVERLAY})",
+    system_options[:-1],
+    key=KEY_OVERLAY,
+    max_selections=ranges.MAX_OVERLAY,
+    format_func=lambda s: (
+        f"{system_names.get(s, s)} ({schema.range_label(system_ranges.get(s, 0), system_floors.get(s, False))})"
+    ),
+    placeholder="Draw more systems' rings on the map, each in its own colour and line style",
+)
 
-current = ranges.RangeView(launch, float(lat), float(lon), system, float(range_km), float(speed_kmh), view)
+current = ranges.RangeView(
+    launch, float(lat), float(lon), system, float(range_km), float(speed_kmh), view, tuple(s for s in overlay if s != system)
+)
 wanted = ranges.range_params(current, DEFAULT)
 widgets.write_query_params(ranges.RANGE_PARAMS, wanted)
 
@@ -174,7 +207,12 @@ for problem in problems:
 
 if not problems:
     launch_name = f"{lat:.3f}°N {lon:.3f}°E" if launch == ranges.CUSTOM else place_names[launch]
-    label = f"custom range, {range_km:,.0f} km" if system == ranges.CUSTOM else f"{system_names[system]}, {range_km:,.0f} km"
+    floor = system != ranges.CUSTOM and system_floors[system]
+    label = (
+        f"custom range, {range_km:,.0f} km"
+        if system == ranges.CUSTOM
+        else f"{system_names[system]}, {schema.range_label(range_km, floor)}"
+    )
     side = system_sides.get(system, "Other")
     claims = None if system == ranges.CUSTOM else ranges.system_claims(ds.range_claims, system)
     # Everything for one launch point is computed once and shared (keyed by the view), so a change elsewhere
@@ -193,7 +231,11 @@ if not problems:
             "**intermediate-range** class, 1,000–5,500 km. Dashed circles mark 500, 1,000 and 5,500 km. The ban covered "
             "ground-launched missiles only: a sea- or air-launched missile of the same range was allowed."
         )
-    metric_cols[0].metric("Range drawn", f"{range_km:,.0f} km", help="For a catalogued system: its highest published figure.")
+    metric_cols[0].metric(
+        "Range drawn",
+        schema.range_label(range_km, floor),
+        help="For a catalogued system: its headline range. " + schema.HEADLINE_RULE,
+    )
     metric_cols[1].metric("Places in range", f"{len(targets):,}")
     metric_cols[2].metric("Countries in range", f"{len(countries):,}", help="Countries with any territory within range.")
     if claims is not None and len(claims) > 1:
@@ -204,7 +246,7 @@ if not problems:
             for row in claims.itertuples(index=False):
                 for claimant, (publisher, title, _url) in zip(row.claimants, row.sources, strict=True):
                     st.markdown(
-                        f"- **{row.range_km:,.0f} km**: {escape_markdown(claimant)} — source: "
+                        f"- **{schema.range_label(row.range_km, row.is_lower_bound)}**: {escape_markdown(claimant)} — source: "
                         f"{escape_markdown(publisher)}, “{escape_markdown(title)}”"
                     )
 
@@ -214,7 +256,8 @@ if not problems:
         "Countries: distance to the nearest point of their boundary (0 if the launch point is inside). "
         "Click a column heading to sort."
     )
-    tab_places, tab_countries = st.tabs([f"Places ({len(targets):,})", f"Countries ({len(countries):,})"])
+    people_tab = range_products.people_tab_label(float(lat), float(lon), float(range_km), float(speed_kmh))
+    tab_places, tab_countries, tab_people = st.tabs([f"Places ({len(targets):,})", f"Countries ({len(countries):,})", people_tab])
     with tab_places:
         columns = ["name", "kind", "country", "side", "distance_km", "bearing_deg", "ballistic_min", "cruise_min"]
         shown = targets.head(MAX_TABLE_ROWS)[columns]
@@ -245,7 +288,7 @@ if not problems:
         st.download_button(
             "Download places in range (CSV)",
             lambda: export.to_csv_bytes(targets),
-            file_name="places_in_range.csv",
+            file_name=export.export_file_name("places_in_range", version),
             mime="text/csv",
             key="rng_dl_places",
             on_click="ignore",
@@ -263,11 +306,13 @@ if not problems:
         st.download_button(
             "Download countries in range (CSV)",
             lambda: export.to_csv_bytes(countries),
-            file_name="countries_in_range.csv",
+            file_name=export.export_file_name("countries_in_range", version),
             mime="text/csv",
             key="rng_dl_countries",
             on_click="ignore",
         )
+    with tab_people:
+        range_products.show_people(float(lat), float(lon), float(range_km), float(speed_kmh), launch_name, version)
 
     st.subheader("Flight time")
     st.markdown(
@@ -279,10 +324,112 @@ if not problems:
     )
     show_moscow_flight_times(places, ds.statements, speed_kmh)
 
+    # ---- Against a target: every system's reach and flight time to it, and the launch basket (the reverse question).
+    st.subheader("Against a target")
+    st.caption(
+        "Pick a target: the table times every system from the launch point to it; the basket shows where a system could hit it from."
+    )
+    t1, t2, t3, t4 = st.columns([2, 1, 1, 2])
+    target = t1.selectbox(
+        "Target", launch_options, key=KEY_TARGET, format_func=launch_label, help="A place from the data or any coordinates."
+    )
+    if target == ranges.CUSTOM:
+        tlat = t2.number_input("Target latitude (°N)", key=KEY_TLAT, step=0.5, format="%.4f")
+        tlon = t3.number_input("Target longitude (°E)", key=KEY_TLON, step=0.5, format="%.4f")
+    else:
+        tlat, tlon = place_coords[target]
+        t2.metric("Latitude", f"{tlat:.3f}°")
+        t3.metric("Longitude", f"{tlon:.3f}°")
+    basket_options = [ranges.SAME_SYSTEM, *system_options[:-1]]
+    basket_system = t4.selectbox(
+        "System for the launch basket",
+        basket_options,
+        key=KEY_BSYSTEM,
+        format_func=lambda s: (
+            f"Same as the ring ({system_names[system]})"
+            if s == ranges.SAME_SYSTEM and system != ranges.CUSTOM
+            else "Same as the ring"
+            if s == ranges.SAME_SYSTEM
+            else system_names.get(s, s)
+        ),
+    )
+    target_view = ranges.TargetView(target, float(tlat), float(tlon), basket_system)
+    widgets.write_query_params(ranges.TARGET_PARAMS, ranges.target_params(target_view, DEFAULT_TARGET))
+    target_problems = ranges.check_point(tlat, tlon)
+    for problem in target_problems:
+        st.error(escape_markdown(problem), icon=":material/block:")
+    basket_export = None
+    if not target_problems:
+        target_name = f"{tlat:.3f}°N {tlon:.3f}°E" if target == ranges.CUSTOM else str(place_names[target])
+        tab_all, tab_basket = st.tabs([f"Every system from {launch_name}", f"Launch basket against {target_name}"])
+        with tab_all:
+            table = cache.get_every_system(current, (float(tlat), float(tlon)), user_places)
+            range_products.show_every_system(table, launch_name, target_name, float(speed_kmh), version)
+        with tab_basket:
+            chosen = system if basket_system == ranges.SAME_SYSTEM else basket_system
+            if chosen == ranges.CUSTOM:
+                st.info("A custom range has no operator: pick a system for the launch basket.", icon=":material/info:")
+            else:
+                row = ranges.missile_catalogue(ds.missiles, ds.actors).set_index("system_id").loc[chosen]
+                basket_export = range_products.show_launch_basket(float(tlat), float(tlon), target_name, row, user_places)
+
+    # ---- Take it away: the map's layers as files, and the ring map as a briefing image.
+    st.subheader("Take it away")
+    st.markdown(
+        "**Map layers** for QGIS, Google Earth or a spreadsheet: the ring, the compared rings, the disputed band, the "
+        "launch basket with its target, and the places in range. Circles are written as polygons of 720 points on the "
+        "geodesic circle (WGS84); each file names its launch point, range, sources and method."
+    )
+    overlay_rings = [
+        (f"{system_names[s]}, {schema.range_label(system_ranges[s], system_floors[s])}", system_ranges[s])
+        for s in current.overlay
+    ]
+    spread = None if claims is None or claims.empty else (float(claims["range_km"].min()), float(claims["range_km"].max()))
+    layer_meta = geo_export.ExportMeta(
+        f"Range rings from {launch_name}: {label}",
+        launch_name,
+        float(lat),
+        float(lon),
+        float(range_km),
+        range_products.claim_sources(claims) or "custom range",
+        range_products.today_text(),
+    )
+    range_products.show_layer_downloads(
+        lambda: geo_export.range_features(
+            launch_name=launch_name,
+            lat=float(lat),
+            lon=float(lon),
+            ring_label=label,
+            range_km=float(range_km),
+            overlays=overlay_rings,
+            claim_spread=spread,
+            basket=basket_export,
+            places=targets,
+        ),
+        layer_meta,
+        f"ranges_{launch}_{system}",
+        version,
+    )
+    st.markdown("**Briefing image** of the ring map: A4 landscape with title, legend, sources, date, projection and datum.")
+    range_products.show_briefing_downloads(
+        lambda: fig,
+        briefing.BriefingNotes(
+            title=f"Range rings from {launch_name}: {label}",
+            sources="; ".join(
+                filter(None, [range_products.claim_sources(claims), "places: INF Watch", "boundaries: Natural Earth"])
+            ),
+            as_of=range_products.today_text(),
+            projection=range_charts.map_frame(view, float(lat), float(lon), 0.0).note,
+        ),
+        f"ring_map_{launch}_{system}",
+        version,
+        "rng_dl_image",
+    )
+
 st.subheader("Missile catalogue")
 f1, f2 = st.columns(2)
-types = f1.multiselect("Flight profile", ["ballistic", "cruise", "hypersonic glide"], key=KEY_TYPES, placeholder="All types")
-basings = f2.multiselect("Basing", ["ground", "sea", "air"], key=KEY_BASINGS, placeholder="All basings")
+types = f1.multiselect("Flight profile", list(schema.MISSILE_TYPES), key=KEY_TYPES, placeholder="All types")
+basings = f2.multiselect("Basing", list(schema.BASINGS), key=KEY_BASINGS, placeholder="All basings")
 catalogue, catalogue_chart = cache.get_missile_catalogue(tuple(filters.actors), tuple(types), tuple(basings))
 if filters.actors:
     st.caption("Filtered by the sidebar's actor filter (operator; an alliance includes its members).")
@@ -295,7 +442,7 @@ st.dataframe(
             "basing",
             "operator_name",
             "range_km_min",
-            "range_km_max",
+            "headline_range",
             "inf_class",
             "inf_status",
             "status",
@@ -310,8 +457,8 @@ st.dataframe(
         "basing": "Basing",
         "operator_name": "Operator",
         "range_km_min": st.column_config.NumberColumn("Range min (km)", format="%.0f"),
-        "range_km_max": st.column_config.NumberColumn("Range max (km)", format="%.0f"),
-        "inf_class": "Treaty class (by max range)",
+        "headline_range": st.column_config.TextColumn("Headline range", help=schema.HEADLINE_RULE),
+        "inf_class": "Treaty class (by headline range)",
         "inf_status": "Under the treaty",
         "status": "Status",
         "source_url": st.column_config.LinkColumn("Source", display_text="open source ↗"),
@@ -320,7 +467,7 @@ st.dataframe(
 st.download_button(
     "Download the catalogue (CSV)",
     lambda: export.to_csv_bytes(catalogue),
-    file_name="missile_catalogue.csv",
+    file_name=export.export_file_name("missile_catalogue", version),
     mime="text/csv",
     key="rng_dl_catalogue",
     on_click="ignore",

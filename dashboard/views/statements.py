@@ -17,7 +17,7 @@ from dashboard.citations import (
     quote_label,
     quoted_markdown,
 )
-from dashboard.export import to_csv_bytes
+from dashboard.export import export_file_name, to_csv_bytes
 from dashboard.filters import filter_statements
 from dashboard.text import escape_markdown
 from dashboard.ui import cache, userdata, widgets
@@ -212,7 +212,7 @@ head.markdown(
 download.download_button(
     "Download CSV",
     data=lambda: to_csv_bytes(ordered),
-    file_name="inf-watch-statements.csv",
+    file_name=export_file_name("statements", cache.get_data_version()),
     mime="text/csv",
     icon=":material/download:",
     help="Every statement that matches, in this order, as CSV (spreadsheet-safe).",
