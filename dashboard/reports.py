@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from dashboard import charts, schema
@@ -9,10 +11,12 @@ from dashboard.data import Dataset
 from dashboard.schema import Table
 
 
-def file_inventory(ds: Dataset, sources: pd.DataFrame, countries, regions, occupied) -> pd.DataFrame:
-    """One row per data file: file, rows, title, publisher, licence, accessed, url, notes."""
-    counts = {t.file: len(getattr(ds, name)) for name, t in schema.TABLES.items()}
-    counts.update({"countries.geojson": len(countries), "regions.geojson": len(regions), "occupied_areas.geojson": len(occupied)})
+def file_inventory(ds: Dataset, sources: pd.DataFrame, other_rows: Mapping[str, int]) -> pd.DataFrame:
+    """One row per data file: file, rows, title, publisher, licence, accessed, url, notes.
+
+    Rows of the data set's tables are counted here; `other_rows` gives those of every other file by name
+    (geometry and reference tables)."""
+    counts = {t.file: len(getattr(ds, name)) for name, t in schema.TABLES.items()} | dict(other_rows)
     out = sources.assign(rows=[counts.get(f, 0) for f in sources["file"]])
     return out[["file", "rows", "title", "publisher", "licence", "accessed", "url", "notes"]]
 

@@ -73,3 +73,10 @@ def test_about_overview_is_built_once_for_the_curated_data_and_per_session_with_
     theirs = cache.get_about_overview(mine)
     assert int(theirs["by_region"]["events"].sum()) == len(curated.events) + 3
     assert theirs["inventory"] is first["inventory"]  # the file inventory is the curated files' either way
+
+
+def test_every_data_file_in_the_inventory_has_its_row_count():
+    at = open_page("views/about.py")
+    inventory = at.dataframe[0].value.set_index("file")
+    assert {"cities.csv", "country_codes.csv", "regions.geojson"} <= set(inventory.index)
+    assert (inventory["rows"] > 0).all(), inventory.loc[inventory["rows"] == 0, "rows"]

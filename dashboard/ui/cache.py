@@ -424,11 +424,22 @@ def get_every_system(
 # ---- About: tables and charts of the whole data set, which no filter changes.
 
 
+def _reference_file_rows(key: DatasetKey) -> dict[str, int]:
+    """Rows (features) of every data file outside the data set's tables, by file name."""
+    return {
+        "countries.geojson": len(get_countries()),
+        "regions.geojson": len(get_regions()),
+        "occupied_areas.geojson": len(get_occupied_areas()),
+        schema.CITIES.file: len(_city_index(key)),
+        schema.COUNTRY_CODES.file: len(_country_codes(key)),
+    }
+
+
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _about_overview(key: DatasetKey) -> dict:
     ds = get_dataset()
     return {
-        "inventory": reports.file_inventory(ds, get_sources(), get_countries(), get_regions(), get_occupied_areas()),
+        "inventory": reports.file_inventory(ds, get_sources(), _reference_file_rows(key)),
         "cited": reports.sources_cited(ds),
         "dictionary": {name: reports.data_dictionary(table) for name, table in schema.TABLES.items()},
         **reports.coverage(ds),
