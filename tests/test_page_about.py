@@ -80,3 +80,18 @@ def test_every_data_file_in_the_inventory_has_its_row_count():
     inventory = at.dataframe[0].value.set_index("file")
     assert {"cities.csv", "country_codes.csv", "regions.geojson"} <= set(inventory.index)
     assert (inventory["rows"] > 0).all(), inventory.loc[inventory["rows"] == 0, "rows"]
+
+
+def test_the_sources_cited_download_holds_every_source(monkeypatch):
+    import csv
+    import io
+
+    from dashboard.data import load_dataset
+    from dashboard.reports import sources_cited
+
+    downloads = fixtures.capture_downloads(monkeypatch)
+    open_page("views/about.py")
+    name = next(n for n in downloads if n.startswith("inf_watch_sources_cited_"))
+    rows = list(csv.DictReader(io.StringIO(downloads[name]().decode("utf-8-sig"))))
+    assert len(rows) == len(sources_cited(load_dataset()))
+    assert not any(cell.startswith(("=", "+", "@")) for row in rows for cell in row.values())

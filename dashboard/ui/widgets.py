@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import pandas as pd
 import streamlit as st
 
 from dashboard import schema
 from dashboard.data import Dataset
+from dashboard.export import export_file_name, to_csv_bytes
 from dashboard.filters import Filters
 from dashboard.links import LinkReader
 from dashboard.text import escape_markdown
+from dashboard.ui import cache
 
 
 def describe_filters(filters: Filters, actors: pd.DataFrame) -> str:
@@ -99,3 +101,20 @@ def events_table(events: pd.DataFrame, ds: Dataset) -> None:
     )
     if total > TABLE_MAX_ROWS:
         st.caption(f"Showing the newest {TABLE_MAX_ROWS:,} of {total:,} events; the About page downloads them all.")
+
+
+def csv_download(label: str, frame: Callable[[], pd.DataFrame], stem: str, key: str, container=st, **kwargs) -> None:
+    """A button that downloads `frame()` as spreadsheet-safe CSV named inf_watch_<stem>_<data version>.csv.
+
+    The file is written only when the button is clicked, and clicking does not rerun the page. `container`
+    is where the button goes (a column, say); other keyword arguments go to st.download_button.
+    """
+    container.download_button(
+        label,
+        lambda: to_csv_bytes(frame()),
+        file_name=export_file_name(stem, cache.get_data_version()),
+        mime="text/csv",
+        key=key,
+        on_click="ignore",
+        **kwargs,
+    )

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import schema
-from dashboard.export import export_file_name, to_csv_bytes, to_geojson_bytes
+from dashboard.export import export_file_name, to_geojson_bytes
 from dashboard.filters import filter_events, filter_places, filter_statements
 from dashboard.ui import cache, userdata, widgets
 from dashboard.ui.sidebar import current_filters
@@ -47,6 +47,7 @@ st.dataframe(
         "records": st.column_config.NumberColumn("Records", format="%d"),
     },
 )
+widgets.csv_download("Download the sources cited (CSV)", lambda: cited, "sources_cited", key="dl_sources_cited")
 
 st.subheader("Download the filtered tables")
 st.caption(
@@ -65,14 +66,7 @@ tables = {
 }
 dl_cols = [*st.columns(4), *st.columns(4)]  # two rows, so that no file name is cut short
 for col, (name, table) in zip(dl_cols, tables.items(), strict=False):
-    col.download_button(
-        f"{name}.csv ({len(table()):,})",
-        lambda table=table: to_csv_bytes(table()),
-        file_name=export_file_name(name, version),
-        mime="text/csv",
-        key=f"dl_{name}",
-        on_click="ignore",
-    )
+    widgets.csv_download(f"{name}.csv ({len(table()):,})", table, name, key=f"dl_{name}", container=col)
 dl_cols[len(tables)].download_button(
     "places.geojson",
     lambda: to_geojson_bytes(filter_places(ds.places, filters), version),

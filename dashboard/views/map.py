@@ -263,18 +263,14 @@ with left:
     with st.expander("Download what the map shows"):
         cols = st.columns(3)
         version = cache.get_data_version()
-        cols[0].download_button(
-            "Places (CSV)", partial(export.to_csv_bytes, places), export.export_file_name("places", version), "text/csv"
-        )
+        widgets.csv_download("Places (CSV)", lambda: places, "places", key="map_dl_places", container=cols[0])
         cols[1].download_button(
             "Places (GeoJSON)",
             partial(export.to_geojson_bytes, places, version),
             export.export_file_name("places", version, "geojson"),
             "application/geo+json",
         )
-        cols[2].download_button(
-            "Events (CSV)", partial(export.to_csv_bytes, events), export.export_file_name("events", version), "text/csv"
-        )
+        widgets.csv_download("Events (CSV)", lambda: events, "events", key="map_dl_events", container=cols[2])
         st.markdown("**Briefing image** of this map: A4 landscape with title, legend, sources, date, projection and datum.")
         centre_lon, centre_lat = basemap.VIEWS[view_key].centre
         range_products.show_briefing_downloads(

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import briefing, export, geo_export, range_charts, ranges, schema
+from dashboard import briefing, geo_export, range_charts, ranges, schema
 from dashboard.charts import USER_TAG
 from dashboard.citations import quoted_markdown
 from dashboard.sides import side_of
@@ -285,14 +285,7 @@ if not problems:
                 "cruise_min": st.column_config.NumberColumn(f"Cruise flight at {speed_kmh:,.0f} km/h (min)", format="%.0f"),
             },
         )
-        st.download_button(
-            "Download places in range (CSV)",
-            lambda: export.to_csv_bytes(targets),
-            file_name=export.export_file_name("places_in_range", version),
-            mime="text/csv",
-            key="rng_dl_places",
-            on_click="ignore",
-        )
+        widgets.csv_download("Download places in range (CSV)", lambda: targets, "places_in_range", key="rng_dl_places")
     with tab_countries:
         st.dataframe(
             countries,
@@ -303,14 +296,7 @@ if not problems:
                 "nearest_km": st.column_config.NumberColumn("Nearest territory (km)", format="%.0f"),
             },
         )
-        st.download_button(
-            "Download countries in range (CSV)",
-            lambda: export.to_csv_bytes(countries),
-            file_name=export.export_file_name("countries_in_range", version),
-            mime="text/csv",
-            key="rng_dl_countries",
-            on_click="ignore",
-        )
+        widgets.csv_download("Download countries in range (CSV)", lambda: countries, "countries_in_range", key="rng_dl_countries")
     with tab_people:
         range_products.show_people(float(lat), float(lon), float(range_km), float(speed_kmh), launch_name, version)
 
@@ -464,11 +450,4 @@ st.dataframe(
         "source_url": st.column_config.LinkColumn("Source", display_text="open source ↗"),
     },
 )
-st.download_button(
-    "Download the catalogue (CSV)",
-    lambda: export.to_csv_bytes(catalogue),
-    file_name=export.export_file_name("missile_catalogue", version),
-    mime="text/csv",
-    key="rng_dl_catalogue",
-    on_click="ignore",
-)
+widgets.csv_download("Download the catalogue (CSV)", lambda: catalogue, "missile_catalogue", key="rng_dl_catalogue")

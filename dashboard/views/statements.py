@@ -17,7 +17,6 @@ from dashboard.citations import (
     quote_label,
     quoted_markdown,
 )
-from dashboard.export import export_file_name, to_csv_bytes
 from dashboard.filters import filter_statements
 from dashboard.text import escape_markdown
 from dashboard.ui import cache, userdata, widgets
@@ -209,15 +208,15 @@ head.markdown(
     + (f" (of {len(shared):,} in the sidebar's selection)" if len(ordered) != len(shared) else "")
     + "."
 )
-download.download_button(
+widgets.csv_download(
     "Download CSV",
-    data=lambda: to_csv_bytes(ordered),
-    file_name=export_file_name("statements", cache.get_data_version()),
-    mime="text/csv",
+    lambda: ordered,
+    "statements",
+    key="stm_download",
+    container=download,
     icon=":material/download:",
     help="Every statement that matches, in this order, as CSV (spreadsheet-safe).",
     disabled=ordered.empty,
-    on_click="ignore",
     width="stretch",
 )
 
