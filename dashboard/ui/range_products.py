@@ -13,7 +13,7 @@ import streamlit as st
 from dashboard import baskets, briefing, export, geo_export, population
 from dashboard.data import DataValidationError
 from dashboard.text import escape_markdown
-from dashboard.ui import cache
+from dashboard.ui import cache, widgets
 
 MAX_CITIES_SHOWN = 10
 IMAGE_LABELS = {"png": "PNG, A4 300 dpi", "svg": "SVG", "pdf": "PDF, A4"}
@@ -40,7 +40,7 @@ def people_tab_label(lat: float, lon: float, range_km: float, speed_kmh: float) 
     return f"People (at least {_people_count(int(people['population'].sum()))})"
 
 
-def show_people(lat: float, lon: float, range_km: float, speed_kmh: float, launch_name: str, version: str) -> None:
+def show_people(lat: float, lon: float, range_km: float, speed_kmh: float, launch_name: str) -> None:
     """People within the ring: the total, per band and per country, and the largest places with distance and flight times."""
     try:
         people, largest = cache.get_people_in_range(lat, lon, range_km, speed_kmh)
@@ -98,17 +98,12 @@ def show_people(lat: float, lon: float, range_km: float, speed_kmh: float, launc
             "cruise_min": number(f"Cruise at {speed_kmh:,.0f} km/h (min)", format="%.0f"),
         },
     )
-    st.download_button(
-        "Download people in range by band and country (CSV)",
-        lambda: export.to_csv_bytes(people),
-        file_name=export.export_file_name("people_in_range", version),
-        mime="text/csv",
-        key="rng_dl_people",
-        on_click="ignore",
+    widgets.csv_download(
+        "Download people in range by band and country (CSV)", lambda: people, "people_in_range", key="rng_dl_people"
     )
 
 
-def show_every_system(table: pd.DataFrame, launch_name: str, target_name: str, speed_kmh: float, version: str) -> None:
+def show_every_system(table: pd.DataFrame, launch_name: str, target_name: str, speed_kmh: float) -> None:
     """Every system of the catalogue from the launch point: range, claims, class, what it reaches, flight time to the target."""
     target_km = float(table["target_km"].iloc[0]) if len(table) else float("nan")
     st.caption(
@@ -161,14 +156,7 @@ def show_every_system(table: pd.DataFrame, launch_name: str, target_name: str, s
             "flight_model": "Model",
         },
     )
-    st.download_button(
-        "Download every system from here (CSV)",
-        lambda: export.to_csv_bytes(table),
-        file_name=export.export_file_name("every_system", version),
-        mime="text/csv",
-        key="rng_dl_systems",
-        on_click="ignore",
-    )
+    widgets.csv_download("Download every system from here (CSV)", lambda: table, "every_system", key="rng_dl_systems")
 
 
 def territory_words(territory: baskets.LaunchTerritory) -> str:

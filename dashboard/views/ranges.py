@@ -298,7 +298,7 @@ if not problems:
         )
         widgets.csv_download("Download countries in range (CSV)", lambda: countries, "countries_in_range", key="rng_dl_countries")
     with tab_people:
-        range_products.show_people(float(lat), float(lon), float(range_km), float(speed_kmh), launch_name, version)
+        range_products.show_people(float(lat), float(lon), float(range_km), float(speed_kmh), launch_name)
 
     st.subheader("Flight time")
     st.markdown(
@@ -350,7 +350,7 @@ if not problems:
         tab_all, tab_basket = st.tabs([f"Every system from {launch_name}", f"Launch basket against {target_name}"])
         with tab_all:
             table = cache.get_every_system(current, (float(tlat), float(tlon)), user_places)
-            range_products.show_every_system(table, launch_name, target_name, float(speed_kmh), version)
+            range_products.show_every_system(table, launch_name, target_name, float(speed_kmh))
         with tab_basket:
             chosen = system if basket_system == ranges.SAME_SYSTEM else basket_system
             if chosen == ranges.CUSTOM:
