@@ -875,6 +875,30 @@ def build_map_figure(
 
 
 # --------------------------------------------------------------------------------------------
+# Shared with the map through time (dashboard/timeline_map.py): one base map, layout and legend for both.
+
+
+def base_traces(base: bm.Basemap) -> list[dict]:
+    """The base map's traces (land, Crimea, regions, labels) as plain dicts, in drawing order."""
+    return _basemap_traces(base)
+
+
+def map_layout(base: bm.Basemap, title: str, height: int) -> dict:
+    """The map's layout (see build_map_figure): hidden km axes on the view's extent and its two legends."""
+    return _map_layout(base, title, height)
+
+
+def kind_legend_entry(kind: str) -> dict:
+    """The legend entry of a kind of place (its symbol in dark grey)."""
+    return _kind_legend(kind, KIND_STYLES[kind])
+
+
+def legend_entry(name: str, legend: str, marker: dict) -> dict:
+    """A legend-only entry (no points) in `legend` ("legend" for kinds, "legend2" for colours)."""
+    return _legend_only(name, legend, marker)
+
+
+# --------------------------------------------------------------------------------------------
 # Selection and links
 
 

@@ -29,7 +29,9 @@ from dashboard import (
     schema,
     search,
     systems,
+    timeline_map,
 )
+from dashboard.filters import Filters, filter_events, filter_places
 from dashboard.map_figures import MapTables, prepare_map_tables
 from dashboard.memory import release_memory
 
@@ -199,6 +201,37 @@ def _map_tables(key: DatasetKey) -> MapTables:
 def get_map_frames() -> MapTables:
     """The curated frames for the map page and their lookups (map_figures.MapTables)."""
     return _map_tables(dataset_key())
+
+
+def _build_play_figure(tables: MapTables, view_key: str, filters: Filters, dates: tuple, fade: int, step: str, start: int):
+    base = get_map_basemap(view_key)
+    frames = timeline_map.build_play_frames(
+        filter_places(tables.places, filters),
+        filter_events(tables.events, filters),
+        tables.actors,
+        tables.place_by_id,
+        base,
+        list(dates),
+        fade,
+        step,
+    )
+    return timeline_map.play_figure(base, frames, start)
+
+
+@st.cache_resource(show_spinner="Drawing the frames…", max_entries=8)
+def _play_figure(key: DatasetKey, view_key: str, filters: Filters, dates: tuple, fade: int, step: str, start: int):
+    return _build_play_figure(get_map_frames(), view_key, filters, dates, fade, step, start)
+
+
+def get_play_figure(
+    view_key: str, filters: Filters, dates: tuple, fade: int, step: str, start: int, user_tables: MapTables | None = None
+):
+    """The animated map (timeline_map.play_figure) for a view, filters and frame dates, opened on frame `start`;
+    with the reader's uploads (`user_tables`, their rows merged in) it is kept in the session instead."""
+    if user_tables is not None:
+        key = (view_key, filters, dates, fade, step, start)
+        return session_value("map_play", key, lambda: _build_play_figure(user_tables, *key))
+    return _play_figure(dataset_key(), view_key, filters, dates, fade, step, start)
 
 
 # ---- Missile ranges: the work for one launch point, shared by every session that asks for the same view.

@@ -14,7 +14,7 @@ from dashboard.charts import USER_COLOUR_NAME, USER_TAG
 from dashboard.citations import markdown_source_link, quoted_markdown
 from dashboard.filters import filter_events, filter_places, filter_statements
 from dashboard.text import escape_markdown
-from dashboard.ui import cache, range_products, userdata, widgets
+from dashboard.ui import cache, map_time, range_products, userdata, widgets
 from dashboard.ui.sidebar import current_filters, date_bounds
 
 # Keys owned by this page.
@@ -171,6 +171,8 @@ if KEY_VIEW not in st.session_state:
     st.session_state[KEY_LAST_CHART] = ()
     for notice in parsed.notices:
         st.warning(escape_markdown(notice), icon=":material/warning:")
+map_time.read_link((lo, today))
+mode = map_time.mode_control()
 
 controls = st.columns([1.1, 2.2])
 with controls[0]:
@@ -186,18 +188,28 @@ with controls[0]:
         or basemap.DEFAULT_VIEW
     )
 with controls[1]:
-    asof = st.slider(
-        "Posture as of",
-        min_value=lo,
-        max_value=today,
-        key=KEY_ASOF,
-        format="YYYY-MM-DD",
-        help="Hides places not yet built or already closed on this date, and events after it.",
-    )
-    presets = st.columns(len(PRESETS) + 1)
-    for col, (label, when, why) in zip(presets, PRESETS, strict=False):
-        col.button(label, on_click=_set_asof, args=(when,), width="stretch", key=f"map_preset_{when.isoformat()}", help=why)
-    presets[-1].button("Today", on_click=_set_asof, args=(today,), width="stretch", key="map_preset_today", help="Posture today")
+    if mode == "compare":  # the two dates replace the one
+        time_choice = map_time.time_controls(mode, (lo, today))
+        map_time.keep_widget_values(KEY_ASOF)
+        asof = st.session_state[KEY_ASOF]
+    else:
+        asof = st.slider(
+            "Posture as of" if mode == "single" else "Posture as of (the step shown when paused, and in the link)",
+            min_value=lo,
+            max_value=today,
+            key=KEY_ASOF,
+            format="YYYY-MM-DD",
+            help="Hides places not yet built or already closed on this date, and events after it.",
+        )
+        presets = st.columns(len(PRESETS) + 1)
+        for col, (label, when, why) in zip(presets, PRESETS, strict=False):
+            col.button(label, on_click=_set_asof, args=(when,), width="stretch", key=f"map_preset_{when.isoformat()}", help=why)
+        presets[-1].button(
+            "Today", on_click=_set_asof, args=(today,), width="stretch", key="map_preset_today", help="Posture today"
+        )
+if mode != "compare":
+    time_choice = map_time.time_controls(mode, (lo, today))
+map_time.write_link(time_choice, (lo, today))
 
 # What the reader picked on the chart on the previous interaction (click, box or lasso).
 chart_ids = mf.place_ids_from_selection((st.session_state.get(KEY_CHART) or {}).get("selection"))
@@ -209,6 +221,20 @@ selected: tuple[str, ...] = tuple(st.session_state.get(KEY_SELECTED, ()))
 event_id = st.session_state.get(KEY_EVENT)
 if event_id and event_places.get(event_id) not in selected:
     event_id = st.session_state[KEY_EVENT] = None
+
+if mode != "single":
+    # Play and compare draw their own maps; the link keeps the view and, in play, the step shown when paused.
+    asof_linked = asof if mode == "play" else today
+    widgets.write_query_params(mf.MAP_PARAMS, mf.map_params_to_query(view_key, (), None, asof_linked, today))
+    st.caption(escape_markdown(widgets.describe_filters(filters, actors)))
+    if mode == "play":
+        map_time.show_play(view_key, filters, time_choice, asof, _set_asof, tables if has_uploads else None)
+    else:
+        inputs = map_time.CompareInputs(
+            filter_places(places_all, filters), filter_events(events_all, filters), actors, place_by_id, has_uploads
+        )
+        map_time.show_compare(view_key, time_choice, inputs)
+    st.stop()
 
 places = mf.places_as_of(filter_places(places_all, filters), asof)
 events = mf.events_as_of(filter_events(events_all, filters), asof)

@@ -142,3 +142,18 @@ def test_an_uploaded_place_is_drawn_with_its_own_look_and_tagged(page, app_url, 
     hover = page.eval_on_selector(".hoverlayer", "el => el.textContent")
     assert "<b>My</b> site" in hover and "your data" in hover  # markup shown as typed, never rendered
     page.screenshot(path=str(tmp_path / "map_your_data.png"))
+
+
+def test_play_mode_has_frames_and_pressing_play_steps_the_posture(page, app_url):
+    page.goto(f"{app_url}/map?mode=play&asof=1990-01-01")
+    wait_for_app(page)
+    page.wait_for_selector(".js-plotly-plot .updatemenu-button", timeout=60000)
+    assert_no_error(page)
+    n_frames = page.evaluate("() => document.querySelector('.js-plotly-plot')._transitionData._frames.length")
+    assert n_frames >= 40
+    before = page.evaluate("() => document.querySelector('.js-plotly-plot').layout.title.text")
+    page.locator(".js-plotly-plot .updatemenu-button").first.click()  # ▶ Play
+    page.wait_for_timeout(3000)
+    after = page.evaluate("() => document.querySelector('.js-plotly-plot').layout.title.text")
+    assert after != before and "places standing" in after
+    page.locator(".js-plotly-plot .updatemenu-button").nth(1).click()  # ❚❚ Pause
