@@ -8,7 +8,12 @@ and file-level messages. Nothing raises for bad input and nothing is written to 
 from __future__ import annotations
 
 import csv
+import gzip
+import io
+import os
 import re
+import zipfile
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -39,13 +44,50 @@ MAX_ROWS = 50_000
 # The widest template (statements) has 17 columns; 200 leaves room for a reader's own, and refuses at once the
 # absurd shapes (tens of thousands of columns) before any per-column work is done.
 MAX_COLUMNS = 200
+# A compressed file may hold at most this many bytes of CSV once unpacked (read in chunks, stopped at the cap: a
+# zip bomb costs no more than this), and a .zip archive must hold exactly one CSV.
+MAX_TEXT_BYTES = 4 * MAX_BYTES
+
+# Self-hosted deployments may raise the limits (with server.maxUploadSize to match MAX_BYTES); the defaults
+# above stay for Community Cloud. Read when a file is checked, so a test or a server sets them in its environment.
+LIMIT_ENV = {
+    "MAX_BYTES": "INF_WATCH_UPLOAD_MAX_BYTES",
+    "MAX_ROWS": "INF_WATCH_UPLOAD_MAX_ROWS",
+    "MAX_COLUMNS": "INF_WATCH_UPLOAD_MAX_COLUMNS",
+    "MAX_TEXT_BYTES": "INF_WATCH_UPLOAD_MAX_TEXT_BYTES",
+}
+
+
+class Limits(NamedTuple):
+    """The limits an upload is held to: bytes as uploaded, rows, columns, bytes of CSV once decompressed."""
+
+    max_bytes: int
+    max_rows: int
+    max_columns: int
+    max_text_bytes: int
+
+
+def limits() -> Limits:
+    """The limits in force: the module's defaults, each replaced by its environment variable when that is set."""
+    values = {}
+    for name, env in LIMIT_ENV.items():
+        raw = os.environ.get(env, "").replace("_", "").strip()
+        values[name] = int(raw) if raw.isdigit() and int(raw) > 0 else globals()[name]
+    return Limits(values["MAX_BYTES"], values["MAX_ROWS"], values["MAX_COLUMNS"], values["MAX_TEXT_BYTES"])
+
+
+def _size_text(n: int) -> str:
+    """5,000,000 bytes as "5 MB (5,000,000 bytes)": a megabyte is 1,000,000 bytes, as the upload widget counts."""
+    return f"{n / 1_000_000:g} MB ({n:,} bytes)"
 
 
 def limits_text() -> str:
     """The limits an upload is held to, as the page (and the README) state them."""
+    lim = limits()
     return (
-        f"Limits per file: 5 MB ({MAX_BYTES:,} bytes), {MAX_ROWS:,} rows, {MAX_COLUMNS:,} columns "
-        f"and {MAX_CELL_CHARS:,} characters in any one cell."
+        f"Limits per file: {_size_text(lim.max_bytes)}, {lim.max_rows:,} rows, {lim.max_columns:,} columns "
+        f"and {MAX_CELL_CHARS:,} characters in any one cell. A CSV may be gzip- or zip-compressed "
+        f"(at most {_size_text(lim.max_text_bytes)} once unpacked)."
     )
 
 
@@ -408,7 +450,7 @@ def read_upload(
     `reference` supplies the ids that references must resolve to (curated actors, places, events),
     `regions` the polygons that give each row its region, and `user_places` places the reader uploaded
     earlier. Returns accepted rows, rejects (line, column, reason, original cells) and messages.
-    Every check is linear in the size of the file; files over MAX_BYTES, MAX_COLUMNS or MAX_ROWS are refused whole.
+    Every check is linear in the size of the file; files over the `limits()` are refused whole.
     """
     if kind not in KINDS:
         return _empty_result("events", f"Unknown kind of data “{kind}”: choose events, places or statements.")
@@ -448,10 +490,14 @@ class _Rows(NamedTuple):
 
 def _upload_text(raw: bytes, label: str, detected: dict[str, str], notes: list[str]) -> tuple[str, str | None]:
     """The file as text with `\\n` line ends, or a refusal: empty, too big, binary or undecodable."""
+    lim = limits()
     if len(raw) == 0:
         return "", f"{label} is empty."
-    if len(raw) > MAX_BYTES:
-        return "", f"{label} is {len(raw):,} bytes; the limit is 5 MB ({MAX_BYTES:,} bytes). Split it into smaller files."
+    if len(raw) > lim.max_bytes:
+        return "", f"{label} is {len(raw):,} bytes; the limit is {_size_text(lim.max_bytes)}. Split it into smaller files."
+    raw, refusal = decompress(raw, label, lim.max_text_bytes, detected)
+    if refusal:
+        return "", refusal
     decoded = decode(raw)
     detected["encoding"] = decoded.encoding
     if decoded.text is None:
@@ -464,24 +510,70 @@ def _upload_text(raw: bytes, label: str, detected: dict[str, str], notes: list[s
     return text, None
 
 
+def decompress(raw: bytes, label: str, max_text_bytes: int, detected: dict[str, str]) -> tuple[bytes, str | None]:
+    """A gzip file or a zip archive of one CSV unpacked (at most `max_text_bytes`), other bytes as they are; or a refusal.
+
+    Unpacking stops one byte past the cap, so an archive that claims little and holds much (a zip bomb) costs
+    no more than the cap. An archive that is not one CSV (an Excel workbook is a zip of XML) is refused by name.
+    """
+    try:
+        if raw.startswith(b"\x1f\x8b"):
+            detected["compression"] = "gzip"
+            with gzip.GzipFile(fileobj=io.BytesIO(raw)) as fh:
+                data = fh.read(max_text_bytes + 1)
+        elif raw.startswith(b"PK\x03\x04"):
+            data, refusal = _unzip(raw, label, max_text_bytes, detected)
+            if refusal:
+                return b"", refusal
+        else:
+            return raw, None
+    except (OSError, EOFError, zlib.error, zipfile.BadZipFile, RuntimeError, NotImplementedError) as exc:
+        return b"", f"{label}: the {detected.get('compression', 'compressed')} file could not be unpacked ({exc})."
+    if len(data) > max_text_bytes:
+        return b"", (
+            f"{label} holds more than {_size_text(max_text_bytes)} of text once unpacked; that is the limit. "
+            "Split it into smaller files."
+        )
+    return data, None
+
+
+def _unzip(raw: bytes, label: str, max_text_bytes: int, detected: dict[str, str]) -> tuple[bytes, str | None]:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+    except zipfile.BadZipFile:
+        return b"", f"{label}: this looks like a ZIP archive (or an Excel .xlsx workbook), not a CSV text file."
+    members = [m for m in archive.infolist() if not m.is_dir() and not m.filename.startswith("__MACOSX/")]
+    csvs = [m for m in members if m.filename.lower().endswith((".csv", ".tsv", ".txt"))]
+    if len(members) != 1 or len(csvs) != 1:
+        names = ", ".join(m.filename for m in members[:5]) or "nothing"
+        return b"", (
+            f"{label}: this looks like a ZIP archive (or an Excel .xlsx workbook) holding {names}; "
+            "a zip file must hold exactly one CSV file."
+        )
+    detected["compression"] = f"zip ({csvs[0].filename})"
+    with archive.open(csvs[0]) as fh:
+        return fh.read(max_text_bytes + 1), None
+
+
 def _upload_rows(text: str, label: str, detected: dict[str, str]) -> tuple[_Rows | None, str | None]:
     """Header and rows of the text (any separator), or a refusal: too many columns, no data rows, too many rows."""
     delimiter = sniff_delimiter(text)
     detected["delimiter"] = {"\t": "tab", ",": "comma", ";": "semicolon"}[delimiter]
+    lim = limits()
     width = _header_width(text, delimiter)
-    if width > MAX_COLUMNS:
+    if width > lim.max_columns:
         return None, (
-            f"{label} has {width:,} columns; the limit is {MAX_COLUMNS:,}. Keep the template's columns "
+            f"{label} has {width:,} columns; the limit is {lim.max_columns:,}. Keep the template's columns "
             "(and a few of your own) and upload it again."
         )
     if delimiter != ",":
         text = _to_commas(text, delimiter)
-    header, rows, problems = read_csv_rows(text, label, max_rows=MAX_ROWS)
+    header, rows, problems = read_csv_rows(text, label, max_rows=lim.max_rows)
     header = [h.strip().lstrip("\ufeff") for h in header]
     if not rows and not problems:
         return None, f"{label} has a header row but no data rows."
-    if len(rows) + sum(p.line != 1 for p in problems) > MAX_ROWS:
-        return None, f"{label} has more than {MAX_ROWS:,} rows; the limit is {MAX_ROWS:,}. Split it into smaller files."
+    if len(rows) + sum(p.line != 1 for p in problems) > lim.max_rows:
+        return None, f"{label} has more than {lim.max_rows:,} rows; the limit is {lim.max_rows:,}. Split it into smaller files."
     return _Rows(header, rows, problems), None
 
 

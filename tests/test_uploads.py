@@ -246,3 +246,76 @@ def test_an_uploaded_place_may_name_its_own_region(reference):
     assert own.accepted["region"].tolist() == ["Elsewhere"]
     bad = uploads.read_upload("p.csv", _csv(PL_HEADER + ",region", PL_ROW + ",Atlantis"), "places", ds, regions)
     assert bad.accepted.empty and "'Atlantis' is not one of the allowed values" in bad.rejects["reason"].iloc[0]
+
+
+# ---- Compressed files and limits set by a self-hosted deployment
+
+
+def _events_file(n: int = 3) -> bytes:
+    return (EV_HEADER + "\n" + "".join(EV_ROW.replace("my-", f"my-{i}-", 1) + "\n" for i in range(n))).encode()
+
+
+def test_a_gzip_and_a_zip_of_one_csv_are_read_like_the_csv(reference):
+    import gzip
+    import io
+    import zipfile
+
+    ds, regions = reference
+    plain = uploads.read_upload("e.csv", _events_file(), "events", ds, regions)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("export/e.csv", _events_file())
+    for name, data, compression in (
+        ("e.csv.gz", gzip.compress(_events_file()), "gzip"),
+        ("e.zip", buf.getvalue(), "zip (export/e.csv)"),
+    ):
+        result = uploads.read_upload(name, data, "events", ds, regions)
+        assert result.detected["compression"] == compression
+        assert result.accepted.drop(columns="geometry", errors="ignore").equals(
+            plain.accepted.drop(columns="geometry", errors="ignore")
+        )
+
+
+def test_a_zip_bomb_stops_at_the_unpacked_cap_and_names_it(reference, monkeypatch):
+    import gzip
+
+    ds, regions = reference
+    monkeypatch.setenv("INF_WATCH_UPLOAD_MAX_TEXT_BYTES", "1000000")
+    bomb = gzip.compress(b"a" * 50_000_000)  # 50 MB of text in about 50 kB
+    assert len(bomb) < 100_000
+    result = uploads.read_upload("bomb.csv.gz", bomb, "events", ds, regions)
+    assert result.accepted.empty
+    assert result.messages == [
+        "bomb.csv.gz holds more than 1 MB (1,000,000 bytes) of text once unpacked; that is the limit. Split it into smaller files."
+    ]
+
+
+def test_a_zip_that_is_not_one_csv_is_refused_by_name(reference):
+    import io
+    import zipfile
+
+    ds, regions = reference
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("[Content_Types].xml", "<x/>")
+        z.writestr("xl/workbook.xml", "<x/>")
+    result = uploads.read_upload("book.xlsx", buf.getvalue(), "events", ds, regions)
+    assert "holding [Content_Types].xml, xl/workbook.xml; a zip file must hold exactly one CSV file" in result.messages[0]
+
+
+def test_limits_come_from_the_environment_and_every_message_names_them(reference, monkeypatch):
+    ds, regions = reference
+    assert uploads.limits() == (uploads.MAX_BYTES, uploads.MAX_ROWS, uploads.MAX_COLUMNS, uploads.MAX_TEXT_BYTES)
+    monkeypatch.setenv("INF_WATCH_UPLOAD_MAX_ROWS", "2")
+    monkeypatch.setenv("INF_WATCH_UPLOAD_MAX_BYTES", "600_000_000")
+    monkeypatch.setenv("INF_WATCH_UPLOAD_MAX_COLUMNS", "not a number")  # ignored: the default stands
+    assert uploads.limits().max_bytes == 600_000_000 and uploads.limits().max_columns == uploads.MAX_COLUMNS
+    assert "600 MB (600,000,000 bytes), 2 rows, 200 columns" in uploads.limits_text()
+    refused = uploads.read_upload("e.csv", _events_file(3), "events", ds, regions)
+    assert refused.messages == ["e.csv has more than 2 rows; the limit is 2. Split it into smaller files."]
+    monkeypatch.setenv("INF_WATCH_UPLOAD_MAX_BYTES", "100")
+    assert (
+        uploads.read_upload("e.csv", _events_file(3), "events", ds, regions)
+        .messages[0]
+        .endswith("the limit is 0.0001 MB (100 bytes). Split it into smaller files.")
+    )

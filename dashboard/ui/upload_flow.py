@@ -17,9 +17,12 @@ def process_upload(kind: str, name: str, data: bytes, key: str) -> uploads.Uploa
     seen = st.session_state.setdefault(_KEY_SEEN, {})
     marker = (key, kind)
     if marker not in seen:
-        result = uploads.read_upload(name, data, kind, cache.get_dataset(), cache.get_regions(), userdata.user_rows("places"))
-        if result.ok:
-            userdata.add_rows(kind, result.accepted)
+        # A large file takes seconds to read and check: say so while it does.
+        with st.status(f"Reading and checking {name} ({len(data):,} bytes)…") as status:
+            result = uploads.read_upload(name, data, kind, cache.get_dataset(), cache.get_regions(), userdata.user_rows("places"))
+            if result.ok:
+                userdata.add_rows(kind, result.accepted)
+            status.update(label=f"Read {name}: {len(result.accepted):,} rows accepted.", state="complete")
         seen[marker] = result
     st.session_state["upload_last"] = marker
     return seen[marker]

@@ -36,7 +36,9 @@ with st.expander("Templates and format", expanded=False):
             key=f"tpl_{k}",
         )
 
-file = st.file_uploader("Upload a CSV file", type=["csv", "tsv", "txt"], key=f"uploader_{kind}")
+file = st.file_uploader(
+    "Upload a CSV file (or a .gz or .zip of one)", type=["csv", "tsv", "txt", "gz", "zip"], key=f"uploader_{kind}"
+)
 if file is not None:
     upload_flow.process_upload(kind, file.name, file.getvalue(), key=file.file_id)
     upload_flow.render_report(kind, file.name)
