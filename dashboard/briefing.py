@@ -150,14 +150,19 @@ def _png_with_dpi(png: bytes, dpi: int = PNG_DPI) -> bytes:
     return png[:ihdr_end] + chunk + rest
 
 
-def render(fig: go.Figure, fmt: str) -> bytes:
-    """`fig` (already laid out by briefing_figure) as PNG (300 dpi, A4), SVG or PDF bytes; raises RendererMissing."""
-    if fmt not in FORMATS:
-        raise ValueError(f"Unknown image format {fmt!r}; use one of {', '.join(FORMATS)}.")
+def prepare_renderer() -> None:
+    """Point kaleido at the local Chromium; raises RendererMissing (with renderer_problem's words) when there is none."""
     problem = renderer_problem()
     if problem:
         raise RendererMissing(problem)
     os.environ.setdefault(BROWSER_ENV, browser_path() or "")
+
+
+def render(fig: go.Figure, fmt: str) -> bytes:
+    """`fig` (already laid out by briefing_figure) as PNG (300 dpi, A4), SVG or PDF bytes; raises RendererMissing."""
+    if fmt not in FORMATS:
+        raise ValueError(f"Unknown image format {fmt!r}; use one of {', '.join(FORMATS)}.")
+    prepare_renderer()
     import kaleido
 
     opts = {"format": fmt, "width": PAGE_PX[0], "height": PAGE_PX[1], "scale": PNG_PX[0] / PAGE_PX[0] if fmt == "png" else 1}

@@ -421,7 +421,14 @@ def build_play_frames(
 
 
 def _controls(frames: PlayFrames, start: int) -> dict:
-    """Play and pause buttons and a slider of frames, below the map."""
+    """Play and pause buttons and a slider of frames, below the map; Play runs from frame `start` to the end.
+
+    Plotly's "from current" knows no current frame until one has been animated to, so Play on a freshly opened
+    figure would start at frame 0: the button lists the frames from `start` on instead (after a step picked on
+    the slider, "from current" continues from there when that step is among them). Opened on the last frame,
+    there is nothing left to play, so Play starts over from the first.
+    """
+    first = 0 if start >= len(frames.labels) - 1 else start
     play = {"frame": {"duration": FRAME_MS, "redraw": True}, "fromcurrent": True, "transition": {"duration": 0}}
     pause = {"frame": {"duration": 0, "redraw": False}, "mode": "immediate", "transition": {"duration": 0}}
     jump = {"frame": {"duration": 0, "redraw": True}, "mode": "immediate", "transition": {"duration": 0}}
@@ -439,7 +446,7 @@ def _controls(frames: PlayFrames, start: int) -> dict:
                 "bgcolor": "white",
                 "font": {"size": 13},
                 "buttons": [
-                    {"label": "▶ Play", "method": "animate", "args": [None, play]},
+                    {"label": "▶ Play", "method": "animate", "args": [list(frames.labels[first:]), play]},
                     {"label": "❚❚ Pause", "method": "animate", "args": [[None], pause]},
                 ],
             }

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import json
 
+import pytest
+from PIL import Image
 from streamlit.testing.v1 import AppTest
 
+from dashboard import briefing
+from tests import fixtures
 from tests.pages import open_page
 from tests.test_page_map import MY_FILES
 
@@ -54,6 +59,26 @@ def test_play_by_month_in_a_window():
     labels = [step["label"] for step in spec["layout"]["sliders"][0]["steps"]]
     assert labels[0] == "2019-01" and labels[-1] == "2019-12" and len(labels) == 12
     assert labels[spec["layout"]["sliders"][0]["active"]] == "2019-07"
+
+
+@pytest.mark.skipif(briefing.renderer_problem() is not None, reason="no Chromium at /usr/bin/chromium to render with")
+def test_play_offers_the_animation_as_a_gif_made_when_clicked(monkeypatch):
+    downloads = fixtures.capture_downloads(monkeypatch)
+    at = open_page(PAGE, {"mode": "play", "a": "2014-01-01", "b": "2016-12-31", "view": "black_sea"})
+    (button,) = [b for b in at.get("download_button") if b.proto.label == "Animation as a GIF"]
+    assert "3 frames" in button.proto.help and "seconds" in button.proto.help
+    (name,) = [n for n in downloads if n.endswith(".gif")]
+    assert name.startswith("inf_watch_map_black_sea_2014-12-31_2016-12-31_")
+    gif = Image.open(io.BytesIO(downloads[name]()))
+    assert gif.is_animated and gif.n_frames == 3
+
+
+def test_without_a_browser_play_says_why_there_is_no_gif(monkeypatch, tmp_path):
+    monkeypatch.setenv(briefing.BROWSER_ENV, str(tmp_path / "no-chromium"))
+    at = open_page(PAGE, {"mode": "play"})
+    assert any("none is installed here" in info.value for info in at.info)
+    assert not [b for b in at.get("download_button") if b.proto.label == "Animation as a GIF"]
+    assert len(_specs(at)) == 1 and not at.exception  # the animation itself still plays
 
 
 def test_compare_link_draws_two_maps_and_lists_what_changed_with_sources():

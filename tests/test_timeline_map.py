@@ -96,6 +96,28 @@ def test_only_marker_traces_change_per_frame_and_the_figure_stays_light(ds, euro
     assert len(fig.to_json()) < 2_000_000
 
 
+def test_a_figure_opened_on_a_step_shows_it_and_plays_on_from_it(ds, europe):
+    dates = tm.frame_dates(date(2010, 1, 1), date(2020, 12, 31), "year")
+    frames = tm.build_play_frames(ds.places, ds.events, ds.actors, ds.places.set_index("place_id"), europe, dates, 3)
+    start = dates.index(date(2016, 12, 31))
+    fig = tm.play_figure(europe, frames, start)
+    assert fig.layout.sliders[0].active == start
+    assert fig.layout.title.text == frames.titles[start] and fig.layout.title.text.startswith("<b>2016</b>")
+    play = fig.layout.updatemenus[0].buttons[0]
+    assert play.label == "▶ Play" and list(play.args[0]) == ["2016", "2017", "2018", "2019", "2020"]
+    assert play.args[1]["fromcurrent"] is True  # a step picked on the slider later plays on from there
+    shown = {
+        row[0]
+        for t in fig.data
+        if (t.meta or {}).get("role") == "play_places"
+        for row, x in zip(t.customdata, t.x)
+        if x is not None
+    }
+    assert shown == _shown(frames, start) and "deveselu" in shown
+    at_end = tm.play_figure(europe, frames, len(dates) - 1)
+    assert list(at_end.layout.updatemenus[0].buttons[0].args[0]) == list(frames.labels)  # nothing left: play from the start
+
+
 def test_events_appear_at_their_place_and_fade_after_the_window(europe):
     places = _places([("p", "rus", None, None, 54.7, 20.5), ("q", "usa", None, None, 44.1, 24.4)])
     events = _events([("e1", "2016-10-08", "p"), ("e2", "2019-08-02", "q")])

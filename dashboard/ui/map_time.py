@@ -9,7 +9,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from dashboard import basemap, briefing, export
+from dashboard import animated_gif, basemap, briefing, export
 from dashboard import map_figures as mf
 from dashboard import timeline_map as tm
 from dashboard.charts import USER_TAG
@@ -167,6 +167,44 @@ def show_play(
         f"{choice.fade} years after its date, fading as it ages. Crimea is part of Ukraine, occupied by Russia since "
         "2014 (hatched). Boundaries: Natural Earth."
     )
+    _show_play_download(view_key, choice, figure, dates)
+
+
+def _projection(view_key: str) -> str:
+    centre_lon, centre_lat = basemap.VIEWS[view_key].centre
+    return f"Lambert azimuthal equal-area projection centred on {centre_lat:.1f}°N {centre_lon:.1f}°E"
+
+
+def _show_play_download(view_key: str, choice: TimeChoice, figure, dates: list[date]) -> None:
+    problem = briefing.renderer_problem()
+    if problem:
+        st.info(escape_markdown(problem), icon=":material/print_disabled:")
+        return
+    first, last = dates[0].isoformat(), dates[-1].isoformat()
+    notes = briefing.BriefingNotes(
+        title=f"{basemap.VIEWS[view_key].title}: {first} to {last}",
+        sources=SOURCES,
+        as_of=f"each frame's date, {tm.STEPS[choice.step].lower()} from {first} to {last}",
+        projection=_projection(view_key),
+    )
+    n_pictures = len(animated_gif.picked_frames(len(dates)))
+    skipped = f" (every frame would be {len(dates)}: some are skipped, evenly)" if n_pictures < len(dates) else ""
+    st.download_button(
+        "Animation as a GIF",
+        lambda: animated_gif.render_gif(figure, notes),
+        file_name=export.export_file_name(f"map_{view_key}_{first}_{last}", cache.get_data_version(), "gif"),
+        mime="image/gif",
+        key="map_play_gif",
+        on_click="ignore",
+        icon=":material/movie:",
+        help=f"{n_pictures} frames{skipped}, {animated_gif.GIF_PX[0]} × {animated_gif.GIF_PX[1]} px, with the "
+        f"legend, each frame's date and the sources; made when you click (about {_gif_seconds(n_pictures)} seconds).",
+    )
+
+
+def _gif_seconds(n_pictures: int) -> int:
+    # Starting Chromium and drawing each frame, as timed on a two-core server.
+    return int(round(8 + 0.7 * n_pictures, -1))
 
 
 # --------------------------------------------------------------------------------------------
@@ -277,12 +315,11 @@ def _show_compare_download(view_key: str, choice: TimeChoice, maps: list) -> Non
         st.info(escape_markdown(problem), icon=":material/print_disabled:")
         return
     view_title = basemap.VIEWS[view_key].title
-    centre_lon, centre_lat = basemap.VIEWS[view_key].centre
     notes = briefing.BriefingNotes(
         title=f"{view_title}: {choice.a.isoformat()} and {choice.b.isoformat()}",
         sources=SOURCES,
         as_of=f"{choice.a.isoformat()} (left) and {choice.b.isoformat()} (right)",
-        projection=f"Lambert azimuthal equal-area projection centred on {centre_lat:.1f}°N {centre_lon:.1f}°E",
+        projection=_projection(view_key),
     )
     st.download_button(
         "Both maps as a briefing image (PNG)",
