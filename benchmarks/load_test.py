@@ -83,6 +83,8 @@ _FINISHED = """
   const inf = window.__inf, app = document.querySelector("[data-testid='stApp']");
   if (!inf || !app || inf.runs <= runs || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
   if (document.querySelector("[data-stale='true']") || !document.querySelector("[data-testid='stMain'] h1")) return false;
+  // An element whose code is still loading is a skeleton: it has no chart or table to look for yet.
+  for (const skeleton of document.querySelectorAll("[data-testid='stSkeleton']")) if (skeleton.checkVisibility()) return false;
   for (const chart of document.querySelectorAll("[data-testid='stPlotlyChart']")) {
     if (chart.checkVisibility() && !chart.querySelector('.main-svg')) return false;
   }

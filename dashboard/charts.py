@@ -133,17 +133,6 @@ def events_timeline(events: pd.DataFrame, actors: pd.DataFrame, colour_by: str =
     return base_layout(fig, f"Events over time ({len(events)} events)", height=height)
 
 
-def counts_by_year(frame: pd.DataFrame, date_col: str, title: str) -> go.Figure:
-    """Bar chart of rows per year."""
-    counts = frame[date_col].dt.year.value_counts().sort_index()
-    fig = go.Figure(
-        go.Bar(x=counts.index, y=counts.values, marker_color=SIDE_COLOURS["NATO"], hovertemplate="%{x}: %{y}<extra></extra>")
-    )
-    fig.update_xaxes(title="Year")
-    fig.update_yaxes(title="Records (count)", gridcolor="#eeeeee")
-    return base_layout(fig, title, height=300)
-
-
 def events_per_period(events: pd.DataFrame, actors: pd.DataFrame, colour_by: str = "event_type") -> go.Figure:
     """Stacked bars of events per month (or per year over long spans), by event type or by actor's side.
 
@@ -157,7 +146,7 @@ def events_per_period(events: pd.DataFrame, actors: pd.DataFrame, colour_by: str
         colours = SIDE_COLOURS
     else:
         rows = events[["date"]]
-        groups = events["event_type"].map(humanise)
+        groups = events["event_type"].map({t: humanise(t) for t in events["event_type"].unique()})  # once per type
         names = sorted(groups.unique())
         colours = {g: CATEGORY_COLOURS[i % len(CATEGORY_COLOURS)] for i, g in enumerate(names)}
     period = rows["date"].dt.to_period("Y" if freq == "YS" else "M").dt.to_timestamp()

@@ -75,6 +75,12 @@ def filters_to_params(filters: Filters) -> dict[str, list[str]]:
     return params
 
 
+def _kept(frame: pd.DataFrame, mask: pd.Series) -> pd.DataFrame:
+    """The rows of `frame` where `mask` holds; `frame` itself when that is every row (a copy of 100,000 rows costs a
+    tenth of a second on every rerun with the default filters). Never mutate the result."""
+    return frame if bool(mask.all()) else frame[mask]
+
+
 def _in_dates(dates: pd.Series, filters: Filters) -> pd.Series:
     mask = pd.Series(True, index=dates.index)
     if filters.date_from:
@@ -93,7 +99,7 @@ def filter_events(events: pd.DataFrame, filters: Filters) -> pd.DataFrame:
         exploded = events["actors"].explode()
         hit = exploded.isin(filters.actors)
         mask &= hit.groupby(level=0).any().reindex(events.index, fill_value=False)
-    return events[mask]
+    return _kept(events, mask)
 
 
 def filter_statements(statements: pd.DataFrame, filters: Filters) -> pd.DataFrame:
@@ -103,7 +109,7 @@ def filter_statements(statements: pd.DataFrame, filters: Filters) -> pd.DataFram
         mask &= statements["region"].isin(filters.regions)
     if filters.actors:
         mask &= statements["actor"].isin(filters.actors)
-    return statements[mask]
+    return _kept(statements, mask)
 
 
 def filter_places(places: pd.DataFrame, filters: Filters) -> pd.DataFrame:
@@ -117,4 +123,4 @@ def filter_places(places: pd.DataFrame, filters: Filters) -> pd.DataFrame:
         mask &= places["start_date"].isna() | (places["start_date"] <= pd.Timestamp(filters.date_to))
     if filters.date_from:
         mask &= places["end_date"].isna() | (places["end_date"] >= pd.Timestamp(filters.date_from))
-    return places[mask]
+    return _kept(places, mask)

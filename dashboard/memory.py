@@ -50,10 +50,17 @@ def tune_allocator() -> bool:
 
 
 def release_memory() -> None:
-    """Hand freed memory back to the operating system (after a load, its parse buffers)."""
+    """Hand freed memory back to the operating system (after a load, its parse buffers), and take what is left alive
+    out of the cyclic garbage collector's sight.
+
+    Call it after building what the server keeps for its whole life (the shared data set, the search index). Freezing
+    (gc.freeze) spares every later collection a walk over those objects: Streamlit collects after every script run,
+    and 100,000 rows' lists (an event's actors, a statement's topics) made that walk 0.1-0.15 s of each run.
+    """
     import pyarrow as pa
 
     gc.collect()
+    gc.freeze()
     pa.default_memory_pool().release_unused()
     libc = _libc()
     if libc is not None and hasattr(libc, "malloc_trim"):

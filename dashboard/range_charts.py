@@ -44,6 +44,15 @@ OVERLAY_STYLES = (
     ("#44AA99", "6px,3px,1px,3px,1px,3px"),
 )
 BASKET_FILL_ALPHA = 0.45
+# Vertices of a ring as drawn, one every 1.5° of azimuth (ranges.RING_VERTICES, 720, stays the count for the geometry
+# itself): each chord lies within r·(1 − cos 0.75°) of the circle, under a fifth of a pixel even for the largest ring
+# zoomed in five times, and a map of a dozen rings carries a third of the vertices it did.
+DRAWN_RING_VERTICES = 240
+# Fixed room for the km axes' tick labels and titles (px). Margins that follow the tick labels never settle on these
+# equal-scale axes: new margins give new ticks, which ask for new margins, and plotly.js drew the whole map up to 21
+# times ("Too many auto-margin redraws", 1.5 s of the browser's time; benchmarks/page_ready.py). The legend below still
+# makes its own room.
+RING_MAP_MARGIN = {"l": 95, "r": 10, "t": 50, "b": 60}
 
 
 def outline_lines(
@@ -163,7 +172,7 @@ def map_frame(view: str, lat: float, lon: float, reach_km: float) -> MapFrame:
 
 
 def _ring_xy(frame: MapFrame, lat: float, lon: float, range_km: float) -> tuple[np.ndarray, np.ndarray]:
-    lons, lats = ranges.ring_vertices(lat, lon, range_km)
+    lons, lats = ranges.ring_vertices(lat, lon, range_km, DRAWN_RING_VERTICES)
     x, y = ranges.project_lonlat(np.append(lons, lons[0]), np.append(lats, lats[0]), frame.proj)
     return x, y
 
@@ -407,6 +416,7 @@ def _ring_map_layout(fig: go.Figure, frame: MapFrame, title: str) -> None:
         ticksuffix=" km",
         separatethousands=True,
         constrain="domain",
+        automargin=False,
     )
     fig.update_yaxes(
         title=frame.y_title,
@@ -418,6 +428,7 @@ def _ring_map_layout(fig: go.Figure, frame: MapFrame, title: str) -> None:
         scaleratio=1,
         separatethousands=True,
         constrain="domain",
+        automargin=False,
     )
     base_layout(fig, title, height=820)
     fig.update_layout(
@@ -430,7 +441,7 @@ def _ring_map_layout(fig: go.Figure, frame: MapFrame, title: str) -> None:
             "font": {"size": 12},
             "groupclick": "toggleitem",
         },
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        margin=RING_MAP_MARGIN,
         dragmode="pan",
     )
     fig.add_annotation(
@@ -492,19 +503,34 @@ def ring_map(
     return fig
 
 
-def _place_hover(places: pd.DataFrame, speed_kmh: float) -> np.ndarray:
-    """Escaped hover text for each place (name, kind, country, distance, both flight times)."""
+def _place_hover(places: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Escaped hover parts for each place: its name (bold; tagged when the reader's own) as `text`, and kind · country,
+    distance and both flight times as `customdata` rows, which _place_hovertemplate puts in their sentences."""
     user = places["is_user_data"].to_numpy(bool) if "is_user_data" in places.columns else np.zeros(len(places), bool)
-    return np.array(
+    rows = list(zip(places.itertuples(index=False), user, strict=True))
+    names = np.array([f"<b>{plotly_text(r.name)}</b>{f' ({USER_TAG})' if mine else ''}" for r, mine in rows], dtype=object)
+    details = np.array(
         [
-            f"<b>{plotly_text(r.name)}</b>{f' ({USER_TAG})' if mine else ''}"
-            f"<br>{plotly_text(str(r.kind).replace('_', ' '))} · {plotly_text(r.country or '')}"
-            f"<br>{r.distance_km:,.0f} km from the launch point"
-            f"<br>Ballistic (minimum-energy): {ranges.format_minutes(r.ballistic_min)}"
-            f"<br>Cruise at {speed_kmh:,.0f} km/h: {ranges.format_minutes(r.cruise_min)}"
-            for r, mine in zip(places.itertuples(index=False), user, strict=True)
+            [
+                f"{plotly_text(str(r.kind).replace('_', ' '))} · {plotly_text(r.country or '')}",
+                f"{r.distance_km:,.0f}",
+                ranges.format_minutes(r.ballistic_min),
+                ranges.format_minutes(r.cruise_min),
+            ]
+            for r, _ in rows
         ],
         dtype=object,
+    ).reshape(len(rows), 4)
+    return names, details
+
+
+def _place_hovertemplate(speed_kmh: float) -> str:
+    # The words every place shares are sent once per trace, not once per place: with a thousand places in range they
+    # were most of the map's weight.
+    return (
+        "%{text}<br>%{customdata[0]}<br>%{customdata[1]} km from the launch point"
+        "<br>Ballistic (minimum-energy): %{customdata[2]}"
+        f"<br>Cruise at {speed_kmh:,.0f} km/h: %{{customdata[3]}}<extra></extra>"
     )
 
 
@@ -528,19 +554,20 @@ def _add_places(fig: go.Figure, places: pd.DataFrame, frame: MapFrame, range_km:
     mine, grouped = mine[:MAX_PLACE_MARKERS], np.concatenate([grouped, mine[MAX_PLACE_MARKERS:]])
 
     shown = np.concatenate([single, mine])
-    hover = _place_hover(places.iloc[shown], speed_kmh)
+    names, details = _place_hover(places.iloc[shown])
     hover_of = dict(zip(shown.tolist(), range(len(shown)), strict=True))
     sides = places["side"].to_numpy()
 
     def trace(rows: np.ndarray, **kwargs) -> None:
-        text = hover[[hover_of[i] for i in rows.tolist()]]
+        at = [hover_of[i] for i in rows.tolist()]
         fig.add_trace(
             go.Scatter(
                 x=np.round(px[rows], 1),
                 y=np.round(py[rows], 1),
                 mode="markers",
-                text=text,
-                hovertemplate="%{text}<extra></extra>",
+                text=names[at],
+                customdata=details[at],
+                hovertemplate=_place_hovertemplate(speed_kmh),
                 **kwargs,
             )
         )

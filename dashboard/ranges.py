@@ -10,7 +10,7 @@ Usable from a notebook without Streamlit:
     targets_in_range(lat, lon, range_km, places=None)
                                               -> DataFrame: place_id, name, kind, country, operator,
                                                  lat, lon, distance_km, bearing_deg (curated places by
-                                                 default, via dashboard.data.load_places())
+                                                 default, via dashboard.data.load_places(), read once)
     countries_in_range(lat, lon, range_km, countries=None)
                                               -> DataFrame: country, nearest_km
     flight_time_ballistic_s(distance_km)      -> seconds (minimum-energy trajectory)
@@ -27,8 +27,9 @@ exactly on the circle, not interpolated.
 Countries: the nearest distance to a country is the geodesic distance to the nearest vertex of its
 boundary after densifying every edge to at most 0.05° (about 5.5 km), or 0 when the launch point is
 inside it. A fast spherical screen picks the few candidate vertices, which are then measured on the
-ellipsoid. Build the vertex index once with `build_country_index(load_countries())` and pass it as
-`countries` when you call `countries_in_range` many times.
+ellipsoid. Without `countries`, the curated boundaries are indexed on the first call and the index is kept (as are
+the curated places without `places`) until a file in the data folder changes; for other boundaries, build the index
+once with `build_country_index(...)` and pass it as `countries`.
 
 Flight times: the ballistic time is that of the minimum-energy ellipse between two points on the
 surface of a spherical (R = 6,371 km), non-rotating Earth with no atmosphere, with burnout at the
@@ -38,9 +39,11 @@ surface (no boost phase). Real missiles fly differently; the model is a referenc
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -291,6 +294,58 @@ def targets_in_range(lat: float, lon: float, range_km: float, places: pd.DataFra
     return all_places[all_places["distance_km"] <= float(range_km)].reset_index(drop=True)
 
 
+# What a call without `places` or `countries` reads, kept per data folder until one of its files changes (name ->
+# (key, value)): a notebook asks again and again, and reading the data and indexing the boundaries take most of a second.
+_DEFAULTS: dict[str, tuple[tuple, object]] = {}
+_DEFAULTS_LOCK = threading.Lock()
+
+
+def _files_key(folder: Path, names: tuple[str, ...] | None) -> tuple:
+    """Each file's name, size and modification time (every file in `folder` when `names` is None)."""
+    paths = sorted(folder.iterdir()) if names is None else [folder / n for n in names]
+    key = []
+    for path in paths:
+        if path.is_file():
+            stat = path.stat()
+            key.append((path.name, stat.st_size, stat.st_mtime_ns))
+    return tuple(key)
+
+
+def _remember_default(name: str, files: tuple[str, ...] | None, build: Callable[[Path], object]):
+    """build(folder) for the default data folder (dashboard.data.default_data_dir()), kept until that folder, or one
+    of its `files` (all of them when None), changes."""
+    from dashboard.data import default_data_dir
+
+    folder = default_data_dir().resolve()
+    key = (str(folder), _files_key(folder, files))
+    with _DEFAULTS_LOCK:
+        hit = _DEFAULTS.get(name)
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    value = build(folder)
+    with _DEFAULTS_LOCK:
+        _DEFAULTS[name] = (key, value)
+    return value
+
+
+def default_places() -> pd.DataFrame:
+    """The curated places (dashboard.data.load_places()), read once per data folder and again when a file in it changes.
+
+    Shared between calls: never mutate it.
+    """
+    from dashboard.data import load_places
+
+    return _remember_default("places", None, load_places)
+
+
+def default_country_index() -> CountryIndex:
+    """build_country_index(dashboard.data.load_countries()), built once per data folder and again when its country
+    boundaries change."""
+    from dashboard.data import COUNTRIES_FILE, load_countries
+
+    return _remember_default("countries", (COUNTRIES_FILE,), lambda folder: build_country_index(load_countries(folder)))
+
+
 def place_distances(lat: float, lon: float, places: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every place with its geodesic distance_km and bearing_deg from the point, nearest first (columns as targets_in_range).
 
@@ -298,9 +353,7 @@ def place_distances(lat: float, lon: float, places: pd.DataFrame | None = None) 
     """
     _require(check_point(lat, lon))
     if places is None:
-        from dashboard.data import load_places
-
-        places = load_places()
+        places = default_places()
     cols = [c for c in ("place_id", "name", "kind", "country", "operator", "lat", "lon", "is_user_data") if c in places.columns]
     out = pd.DataFrame(places[cols]).reset_index(drop=True)
     dist, bearing = geodesic_distances_km(lat, lon, out["lat"].to_numpy(float), out["lon"].to_numpy(float))
@@ -419,9 +472,7 @@ def countries_in_range(lat: float, lon: float, range_km: float, countries=None) 
     """
     _require(check_point(lat, lon) + check_range(range_km))
     if countries is None:
-        from dashboard.data import load_countries
-
-        countries = load_countries()
+        countries = default_country_index()
     index = countries if isinstance(countries, CountryIndex) else build_country_index(countries)
     near = nearest_country_distances(lat, lon, index, within_km=range_km)
     return near[near["nearest_km"] <= float(range_km)].reset_index(drop=True)

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from dashboard import charts, schema
+from dashboard import schema
 from dashboard.data import Dataset
 from dashboard.schema import Table
 
@@ -116,12 +116,19 @@ def sources_cited(ds: Dataset) -> pd.DataFrame:
     )
 
 
+def counts_per_year(frame: pd.DataFrame, date_col: str = "date") -> pd.DataFrame:
+    """Rows per calendar year of `date_col`: columns `year` (1 January of the year, datetime64) and `records`
+    (count), oldest first; years without a row are left out."""
+    counts = frame[date_col].dt.year.value_counts().sort_index()
+    return pd.DataFrame({"year": pd.to_datetime(counts.index.astype(str) + "-01-01"), "records": counts.to_numpy(dtype="int64")})
+
+
 def coverage(ds: Dataset) -> dict:
-    """The coverage part of the About page: charts `events_per_year`, `statements_per_year` and the
-    tables `by_region`, `by_actor` (coverage_by)."""
+    """The coverage part of the About page: rows per year `events_per_year`, `statements_per_year`
+    (counts_per_year, for its bar charts) and the tables `by_region`, `by_actor` (coverage_by)."""
     return {
-        "events_per_year": charts.counts_by_year(ds.events, "date", "Events per year"),
-        "statements_per_year": charts.counts_by_year(ds.statements, "date", "Statements per year"),
+        "events_per_year": counts_per_year(ds.events),
+        "statements_per_year": counts_per_year(ds.statements),
         "by_region": coverage_by(ds, "region"),
         "by_actor": coverage_by(ds, "actor"),
     }

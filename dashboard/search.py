@@ -18,6 +18,7 @@ Matching rules (the same for the app and for analysts):
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -199,6 +200,51 @@ def join_statements(statements: pd.DataFrame, index: pd.DataFrame, extra: pd.Dat
     return combined, pd.concat([index, build_search_index(mine)]).loc[combined.index]
 
 
+# The indexes of the last few frames searched without one (remembered_index): (content token, what keeps the token's
+# buffers alive, index). A few, since each is about as large as the text it indexes.
+_REMEMBERED = 2
+_remembered: list[tuple[tuple, list, pd.DataFrame]] = []
+_remembered_lock = threading.Lock()
+
+
+def _column_token(values: pd.Series) -> tuple[object, object]:
+    """(token, what to keep) that changes whenever the column's content can have changed, in O(1) for Arrow strings.
+
+    Arrow data is never changed in place: any edit of an Arrow-backed column gives it new buffers. Their addresses are
+    the token, and the arrays are kept with it, so that no other data can take those addresses while it is remembered.
+    Other columns (numpy arrays of objects can change in place) are hashed value by value.
+    """
+    dtype = values.dtype
+    if (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow") or isinstance(dtype, pd.ArrowDtype):
+        arrow = values.array.__arrow_array__()
+        chunks = arrow.chunks if isinstance(arrow, pa.ChunkedArray) else [arrow]
+        token = tuple((c.offset, len(c), *((b.address, b.size) if b is not None else None for b in c.buffers())) for c in chunks)
+        return token, arrow
+    hashed = pd.util.hash_pandas_object(values.map(repr) if pd.api.types.is_object_dtype(dtype) else values, index=False)
+    return hashed.to_numpy().tobytes(), None
+
+
+def remembered_index(statements: pd.DataFrame) -> pd.DataFrame:
+    """build_search_index(statements), remembered for the next call with the same content and row labels.
+
+    The key is the frame's length, row labels and the content of every column the index reads (its ids and
+    SEARCH_FIELDS, see _column_token), not only its identity: a frame edited in place, or another frame, is indexed
+    afresh, and never answered from a stale index.
+    """
+    columns = [c for c in ("statement_id", *SEARCH_FIELDS) if c in statements.columns]
+    tokens = [_column_token(statements[c]) for c in columns]
+    key = (len(statements), tuple(columns), tuple(t for t, _ in tokens))
+    with _remembered_lock:
+        for hit_key, _, index in _remembered:
+            if hit_key == key and index.index.equals(statements.index):
+                return index
+    index = build_search_index(statements)
+    with _remembered_lock:
+        _remembered.insert(0, (key, [kept for _, kept in tokens], index))
+        del _remembered[_REMEMBERED:]
+    return index
+
+
 # --------------------------------------------------------------------------------------------
 # Queries
 
@@ -261,13 +307,14 @@ def search_statements(statements: pd.DataFrame, query: object, index: pd.DataFra
 
     An empty query (or one with nothing searchable) returns `statements` unchanged. `index` is an
     optional precomputed `build_search_index(...)` of a frame that contains these rows (same index
-    labels); without it the index is built on the fly, which is fine for a few thousand rows.
+    labels); without it the index of `statements` is built on the first query and remembered for the next ones
+    (remembered_index), so a notebook can search the same frame again and again at the speed of the app.
     """
     parsed = query if isinstance(query, ParsedQuery) else parse_query(query)
     if parsed.is_empty or statements.empty:
         return statements
     if index is None:
-        docs = build_search_index(statements)["doc"]
+        docs = remembered_index(statements)["doc"]
     elif index.index.equals(statements.index):
         docs = index["doc"]
     else:

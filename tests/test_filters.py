@@ -87,3 +87,13 @@ def test_filter_places_by_operator_and_existence_in_the_range(ds):
     # Deveselu opened in 2016: not there in a range ending in 2010.
     assert "deveselu" not in set(filter_places(ds.places, Filters(date_to=date(2010, 1, 1)))["place_id"])
     assert "deveselu" in set(filter_places(ds.places, Filters(date_to=date(2020, 1, 1)))["place_id"])
+
+
+def test_a_filter_that_keeps_every_row_hands_back_the_frame_itself(tmp_path):
+    ds = load_dataset(fixtures.write_dataset(tmp_path / "data"))
+    everything = Filters(regions=tuple(REGIONS))
+    assert filter_events(ds.events, everything) is ds.events
+    assert filter_statements(ds.statements, Filters()) is ds.statements
+    assert filter_places(ds.places, Filters()) is ds.places
+    some = filter_events(ds.events, Filters(regions=("Baltic",)))
+    assert some is not ds.events and len(some) < len(ds.events)

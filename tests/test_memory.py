@@ -52,3 +52,19 @@ def test_tuning_is_idempotent():
     from dashboard.memory import tune_allocator
 
     assert tune_allocator() == tune_allocator()
+
+
+def test_what_is_alive_after_a_big_load_is_kept_out_of_later_collections():
+    script = textwrap.dedent(
+        """
+        import gc
+        from dashboard.memory import release_memory
+
+        kept = [[f"actor {i}"] for i in range(100_000)]  # as a loaded table's list cells
+        release_memory()
+        assert gc.get_freeze_count() >= len(kept), gc.get_freeze_count()
+        assert not any(row is kept[0] for row in gc.get_objects())  # no collection walks them any more
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    assert out.returncode == 0, out.stderr[-2000:]

@@ -95,3 +95,28 @@ def test_the_sources_cited_download_holds_every_source(monkeypatch):
     rows = list(csv.DictReader(io.StringIO(downloads[name]().decode("utf-8-sig"))))
     assert len(rows) == len(sources_cited(load_dataset()))
     assert not any(cell.startswith(("=", "+", "@")) for row in rows for cell in row.values())
+
+
+def test_coverage_is_charted_per_year_and_the_dictionary_opens_on_demand():
+    import json
+
+    from dashboard import reports
+    from dashboard.data import load_dataset
+
+    at = open_page("views/about.py")
+    charts = at.get("vega_lite_chart")
+    assert len(charts) == 2 and not at.get("plotly_chart")  # no plotly code for two bar charts
+    spec = json.loads(charts[0].proto.spec)
+    assert "Records (count)" in json.dumps(spec) and "Year" in json.dumps(spec)
+    assert any(m.value == "**Events per year**" for m in at.markdown)
+    per_year = reports.counts_per_year(load_dataset().events)
+    assert per_year["records"].sum() == len(load_dataset().events)
+    assert per_year["year"].is_monotonic_increasing
+    # The data dictionary: six expanders; a table is drawn when its expander is opened.
+    assert len(at.expander) == 6
+    shown = len(at.dataframe)
+    at.session_state["about_dict_events"] = True
+    at.run()
+    assert not at.exception
+    assert len(at.dataframe) == shown + 1
+    assert "event_id" in set(at.dataframe[-1].value["column"])

@@ -56,8 +56,28 @@ def test_page_lists_statements_newest_first_in_pages_of_20():
     assert match_count(at) == total
     assert len(cards_speakers(at)) == min(20, total)
     assert any(f"Showing 1–20 of {total}" in c.value for c in at.caption)
-    assert at.get("plotly_chart"), "no timeline"
     assert at.get("download_button"), "no CSV export"
+    assert not at.get("plotly_chart"), "the timeline is drawn only when its tab is chosen"
+
+
+def open_comparison(at: AppTest) -> AppTest:
+    """Choose the "Compare sides" tab, as a reader clicking it (the page reruns and draws the timeline)."""
+    at.session_state["stm_tab"] = "Compare sides"
+    at.run()
+    assert_ok(at)
+    return at
+
+
+def test_the_timeline_is_drawn_when_its_tab_is_chosen_and_the_quotes_keep_their_page():
+    at = open_statements()
+    at.number_input(key="stm_page").set_value(2).run()
+    open_comparison(at)
+    (chart,) = at.get("plotly_chart")
+    assert "Who said what" in chart.proto.spec or "Statements per actor" in chart.proto.spec
+    at.session_state["stm_tab"] = "Quotes"
+    at.run()
+    assert not at.get("plotly_chart")
+    assert at.number_input(key="stm_page").value == 2
 
 
 def test_search_narrows_highlights_and_goes_in_the_url():
@@ -285,6 +305,7 @@ def test_uploaded_statements_are_searchable_filterable_and_tagged_as_your_data()
     assert escape_markdown(XSS) in shown
     assert XSS not in shown and "](javascript:" not in shown
     # The timeline rings the reader's rows.
+    open_comparison(at)
     assert "Your data (ringed)" in at.get("plotly_chart")[0].proto.spec
     assert "<img src=x" not in at.get("plotly_chart")[0].proto.spec
 

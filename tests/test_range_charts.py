@@ -301,3 +301,32 @@ def test_basket_map_draws_the_basket_its_sites_and_the_target(outlines):
     fill = next(t for t in fig.data if t.name.startswith("Launch basket"))
     assert fill.fill == "toself" and np.isfinite(np.asarray(fill.x, dtype=float)).sum() == 5
     assert "target" in fig.layout.xaxis.title.text
+
+
+def test_ring_map_draws_once_lightly_and_says_the_same(ds, outlines):
+    """Fixed margins (automatic ones never settle on equal-scale axes), rings no finer than a screen shows, and each
+    place's hover built from one sentence per trace."""
+    lat, lon = 56.85, 41.366667
+    fig = range_charts.ring_map(
+        launch_name="Shuya",
+        lat=lat,
+        lon=lon,
+        range_km=2500.0,
+        range_label="9M729 (SSC-8), 2,500 km",
+        side="Russia",
+        places=_places(ds, lat, lon),
+        outlines=outlines,
+        claims=ranges.system_claims(ds.range_claims, "9m729"),
+    )
+    assert fig.layout.xaxis.automargin is False and fig.layout.yaxis.automargin is False
+    assert fig.layout.margin.l >= 90 and fig.layout.margin.b >= 50  # "−2,000 km" and the axis titles fit
+    ring = next(t for t in fig.data if t.name == "9M729 (SSC-8), 2,500 km")
+    assert len(ring.x) == range_charts.DRAWN_RING_VERTICES + 1  # closed
+    step = np.deg2rad(360.0 / range_charts.DRAWN_RING_VERTICES)
+    km_per_px = (fig.layout.xaxis.range[1] - fig.layout.xaxis.range[0]) / 900  # the map about 900 px wide
+    assert 2500.0 * (1 - np.cos(step / 2)) / km_per_px < 0.05  # a chord strays from the circle by under 0.05 px
+    nato = next(t for t in fig.data if t.name == "In range: NATO places")
+    row = list(nato.customdata[0])
+    assert len(nato.text) == len(nato.customdata) == len(nato.x) and nato.text[0].startswith("<b>")
+    assert row[1].replace(",", "").isdigit() and row[2].endswith("min")
+    assert "km from the launch point" in nato.hovertemplate and "Cruise at 800 km/h" in nato.hovertemplate

@@ -519,3 +519,40 @@ def test_the_target_and_basket_system_round_trip_through_the_link():
 def test_bad_target_values_give_a_notice_and_the_default(link, phrase):
     view, notices = ranges.parse_target_params(link, _PLACES, _SYSTEMS, ranges.TargetView())
     assert view == ranges.TargetView() and any(phrase in n for n in notices), notices
+
+
+# ---------------------------------------------------------------------------------- the notebook API's defaults
+
+
+@pytest.fixture
+def reads(monkeypatch) -> list[str]:
+    """Every time the places or the country boundaries are read from their files."""
+    seen: list[str] = []
+    load_places, load_countries = data.load_places, data.load_countries
+    monkeypatch.setattr(data, "load_places", lambda d=None: seen.append("places") or load_places(d))
+    monkeypatch.setattr(data, "load_countries", lambda d=None: seen.append("countries") or load_countries(d))
+    monkeypatch.setattr(ranges, "_DEFAULTS", {})
+    return seen
+
+
+def test_calls_without_data_read_the_default_data_once(reads):
+    for _ in range(3):
+        targets = ranges.targets_in_range(56.85, 41.37, 2500.0)
+        countries = ranges.countries_in_range(56.85, 41.37, 2500.0)
+    assert sorted(reads) == ["countries", "places"]
+    assert "moscow" in set(targets["place_id"]) and "Russia" in set(countries["country"])
+
+
+def test_the_defaults_follow_the_data_folder_and_its_files(reads, tmp_path, monkeypatch):
+    from tests import fixtures
+
+    curated = set(ranges.targets_in_range(56.85, 41.37, 19000.0)["place_id"])
+    folder = fixtures.write_dataset(tmp_path / "data")
+    monkeypatch.setenv(data.DATA_DIR_ENV, str(folder))
+    mini = set(ranges.targets_in_range(56.85, 41.37, 19000.0)["place_id"])
+    assert mini == {p["place_id"] for p in fixtures.places()} and mini != curated
+    rows = fixtures.places()
+    rows.append({**rows[0], "place_id": "plovdiv", "name": "Plovdiv", "lat": "42.1354", "lon": "24.7453"})
+    fixtures.write_table(folder, "places", rows)
+    assert "plovdiv" in set(ranges.targets_in_range(56.85, 41.37, 19000.0)["place_id"])
+    assert reads == ["places", "places", "places"]

@@ -267,3 +267,52 @@ def test_join_statements_indexes_only_the_readers_rows_and_keeps_date_order():
     assert joined.iloc[-1]["statement_id"] == "mine" and bool(joined.iloc[-1]["is_user_data"])
     assert joined_index.index.equals(joined.index)
     assert list(search_statements(joined, "quokka", index=joined_index)["statement_id"]) == ["mine"]
+
+
+# ---------------------------------------------------------------------------------- searching without an index
+
+
+@pytest.fixture
+def builds(monkeypatch) -> list[int]:
+    """Every search index built (rather than remembered), by its number of rows."""
+    seen: list[int] = []
+    original = search.build_search_index
+    monkeypatch.setattr(search, "build_search_index", lambda s: seen.append(len(s)) or original(s))
+    monkeypatch.setattr(search, "_remembered", [])
+    return seen
+
+
+def test_searching_the_same_frame_again_uses_the_remembered_index(builds):
+    df = frame("Kaliningrad missiles", "Black Sea fleet", "Arms control talks")
+    assert ids(search.search_statements(df, "kaliningrad")) == ["s0"]
+    assert ids(search.search_statements(df, "black sea")) == ["s1"]
+    assert ids(search.search_statements(df, "arms")) == ["s2"]
+    assert builds == [3]
+
+
+def test_a_frame_edited_in_place_is_searched_afresh(builds):
+    df = frame("Kaliningrad missiles", "Black Sea fleet")
+    assert ids(search.search_statements(df, "kaliningrad")) == ["s0"]
+    df.loc[0, "text"] = "Zyzzyva"
+    assert ids(search.search_statements(df, "kaliningrad")) == []
+    assert ids(search.search_statements(df, "zyzzyva")) == ["s0"]
+    df["speaker"] = ["Quokka", "Someone"]
+    assert ids(search.search_statements(df, "quokka")) == ["s0"]
+    assert len(builds) == 3
+
+
+def test_another_frame_with_the_same_ids_is_never_given_the_first_ones_index(builds):
+    first = frame("Kaliningrad missiles", "Black Sea fleet")
+    second = frame("Baltic exercise", "Deveselu site")
+    assert ids(search.search_statements(first, "kaliningrad")) == ["s0"]
+    assert ids(search.search_statements(second, "kaliningrad")) == []
+    assert ids(search.search_statements(second, "deveselu")) == ["s1"]
+    assert ids(search.search_statements(first.iloc[::-1], "fleet")) == ["s1"]
+
+
+def test_a_frame_of_python_objects_edited_in_place_is_searched_afresh(builds):
+    df = frame("Kaliningrad missiles", "Black Sea fleet").astype({"text": object, "statement_id": object})
+    assert ids(search.search_statements(df, "fleet")) == ["s1"]
+    df.loc[1, "text"] = "Zyzzyva"
+    assert ids(search.search_statements(df, "fleet")) == []
+    assert ids(search.search_statements(df, "zyzzyva")) == ["s1"]

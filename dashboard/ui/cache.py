@@ -21,6 +21,7 @@ from dashboard import (
     baskets,
     citations,
     data,
+    disk_cache,
     origin,
     population,
     range_charts,
@@ -42,9 +43,9 @@ _KEY_SESSION_VALUES = "cache_session_values"  # name -> (key, value), owned by s
 
 @st.cache_resource(show_spinner="Loading the data…")
 def get_dataset() -> data.Dataset:
-    """Every curated table, validated once per server process; events, places and statements carry
-    `is_user_data` (False). Never mutate the frames."""
-    dataset = origin.mark_curated(data.load_dataset())
+    """Every curated table, validated once per server process (and read back from the disk cache while no byte of the
+    data files has changed since); events, places and statements carry `is_user_data` (False). Never mutate the frames."""
+    dataset = origin.mark_curated(disk_cache.load_dataset())
     release_memory()  # the parse buffers of a large load, which the allocators would otherwise keep
     return dataset
 
@@ -143,7 +144,7 @@ def get_statements_by_date():
 
 @st.cache_resource(show_spinner="Indexing the statements for search…", max_entries=2)
 def _statement_search_index(key: DatasetKey):
-    index = search.build_search_index(_statements_by_date(key))
+    index = disk_cache.search_index(_statements_by_date(key))  # built once, then read back after a restart
     release_memory()  # the normalisation's scratch buffers
     return index
 

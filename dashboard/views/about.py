@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import schema
+from dashboard.charts import SIDE_COLOURS
 from dashboard.export import export_file_name, to_geojson_bytes
 from dashboard.filters import filter_events, filter_places, filter_statements
 from dashboard.ui import cache, userdata, widgets
@@ -16,7 +17,7 @@ st.title("About the data")
 st.markdown(
     "Every record carries its own source (publisher, title, date and address). Quotes are verbatim "
     "unless marked as a paraphrase or as a named translation. Tables are plain CSV files in the "
-    "repository's `data/` folder, validated every time the app starts."
+    "repository's `data/` folder, validated when the app first reads them and again whenever a file changes."
 )
 st.markdown(
     f"**Data version {version}.** What changed, when and why is listed in the repository's `data/CHANGELOG.md`; "
@@ -77,9 +78,14 @@ dl_cols[len(tables)].download_button(
 )
 
 st.subheader("Coverage")
-c1, c2 = st.columns(2)
-c1.plotly_chart(overview["events_per_year"], width="stretch")
-c2.plotly_chart(overview["statements_per_year"], width="stretch")
+# Vega-Lite bar charts: plotly's 4.7 MB of code took more of a visitor's browser than the rest of this page together.
+for col, key, title in zip(
+    st.columns(2), ("events_per_year", "statements_per_year"), ("Events per year", "Statements per year"), strict=True
+):
+    col.markdown(f"**{title}**")
+    col.bar_chart(
+        overview[key], x="year", y="records", x_label="Year", y_label="Records (count)", color=SIDE_COLOURS["NATO"], height=300
+    )
 c3, c4 = st.columns(2)
 c3.markdown("**Records by region**")
 c3.dataframe(overview["by_region"], hide_index=True, width="stretch")
@@ -87,9 +93,11 @@ c4.markdown("**Records by actor**")
 c4.dataframe(overview["by_actor"], hide_index=True, width="stretch")
 
 st.subheader("Data dictionary")
+# A table's dictionary is drawn when its expander is opened (opening one reruns the page), not hidden in every visit.
 for name, table in schema.TABLES.items():
-    with st.expander(f"{table.name} — `data/{table.file}`: {table.description}"):
-        st.dataframe(overview["dictionary"][name], hide_index=True, width="stretch")
+    section = st.expander(f"{table.name} — `data/{table.file}`: {table.description}", key=f"about_dict_{name}", on_change="rerun")
+    if section.open:
+        section.dataframe(overview["dictionary"][name], hide_index=True, width="stretch")
 
 st.subheader("Known gaps")
 st.markdown(

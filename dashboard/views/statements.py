@@ -30,6 +30,7 @@ KEY_SORT = "stm_sort"
 KEY_PAGE = "stm_page"
 KEY_OPEN = "stm_open"
 KEY_TIMELINE = "stm_timeline"
+KEY_TAB = "stm_tab"
 KEY_SIGNATURE = "stm_signature"
 SORT_LABELS = {search.SORT_NEWEST: "Newest first", search.SORT_OLDEST: "Oldest first"}
 # Markdown colour names closest to charts.SIDE_COLOURS, for the side marker on each card.
@@ -141,6 +142,28 @@ def show_statement(row: pd.Series, terms: tuple[str, ...], lookups: dict[str, di
         st.caption(escape_markdown(f"Topics: {topics}"))
 
 
+def show_comparison(ordered: pd.DataFrame, actors: pd.DataFrame, user_statements: pd.DataFrame | None) -> None:
+    """The "Compare sides" tab: the statements that match on a timeline by actor, colour chosen in the link, and its key."""
+    colour_by = widgets.url_radio("Colour points by", statement_charts.COLOUR_CHOICES, param="colour", key="stm_colour")
+    st.plotly_chart(
+        statement_charts.statements_timeline(ordered, actors, colour_by=colour_by),
+        key=KEY_TIMELINE,
+        on_select=_on_timeline_select,
+        selection_mode="points",
+        width="stretch",
+    )
+    st.caption(
+        "Each point is one statement: ● verbatim, ◆ translation, □ paraphrase. Colours: "
+        + ", ".join(f"{SIDE_MARKS[side]} {side}" for side in SIDE_COLOURS)
+        + " side (or one colour per topic). Click a point to open the statement above the tabs."
+        + (
+            f" Your own uploaded statements are ringed in {USER_COLOUR_NAME}."
+            if user_statements is not None and len(user_statements)
+            else ""
+        )
+    )
+
+
 ds = cache.get_dataset()
 # The reader's own uploads (this session only) join the curated statements; without any, the cached frames are used as they are.
 user_statements = userdata.user_rows("statements")
@@ -232,7 +255,10 @@ if opened is not None:
         st.code(citation, language=None, wrap_lines=True)
         st.caption("Share: the address bar now links straight to this statement.")
 
-tab_quotes, tab_compare = st.tabs(["Quotes", "Compare sides"])
+# The comparison is built and sent only while its tab is open (choosing a tab that keeps its state reruns the page),
+# so a shared link to this page draws no chart and its browser loads no charting code at all. The quotes are always
+# drawn: their page number is a widget, whose state would be dropped with it.
+tab_quotes, tab_compare = st.tabs(["Quotes", "Compare sides"], key=KEY_TAB, on_change="rerun")
 with tab_quotes:
     if ordered.empty:
         st.info(
@@ -266,24 +292,8 @@ with tab_quotes:
             width="stretch",
         )
 with tab_compare:
-    colour_by = widgets.url_radio("Colour points by", statement_charts.COLOUR_CHOICES, param="colour", key="stm_colour")
-    st.plotly_chart(
-        statement_charts.statements_timeline(ordered, ds.actors, colour_by=colour_by),
-        key=KEY_TIMELINE,
-        on_select=_on_timeline_select,
-        selection_mode="points",
-        width="stretch",
-    )
-    st.caption(
-        "Each point is one statement: ● verbatim, ◆ translation, □ paraphrase. Colours: "
-        + ", ".join(f"{SIDE_MARKS[side]} {side}" for side in SIDE_COLOURS)
-        + " side (or one colour per topic). Click a point to open the statement above the tabs."
-        + (
-            f" Your own uploaded statements are ringed in {USER_COLOUR_NAME}."
-            if user_statements is not None and len(user_statements)
-            else ""
-        )
-    )
+    if tab_compare.open:
+        show_comparison(ordered, ds.actors, user_statements)
 
 _write_url(
     search.search_state_to_params(

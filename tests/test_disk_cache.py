@@ -1,0 +1,204 @@
+"""dashboard.disk_cache: tables and the search index come back exactly, never stale, and a damaged cache costs a reload."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from pathlib import Path
+
+import geopandas.testing
+import pandas as pd
+import pytest
+
+from dashboard import data, disk_cache, search
+from tests import fixtures
+
+NAMES = [f.name for f in dataclasses.fields(data.Dataset)]
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv(disk_cache.CACHE_DIR_ENV, str(folder))
+    return folder
+
+
+@pytest.fixture
+def folder(tmp_path) -> Path:
+    return fixtures.write_dataset(tmp_path / "data")
+
+
+@pytest.fixture
+def loads(monkeypatch) -> list[Path]:
+    """Every time the data is read and validated from its files (rather than from the cache)."""
+    seen: list[Path] = []
+    original = data.load_dataset
+
+    def counted(data_dir=None):
+        seen.append(Path(data_dir))
+        return original(data_dir)
+
+    monkeypatch.setattr(data, "load_dataset", counted)
+    return seen
+
+
+def assert_same(a: data.Dataset, b: data.Dataset) -> None:
+    for name in NAMES:
+        left, right = getattr(a, name), getattr(b, name)
+        if name == "places":
+            geopandas.testing.assert_geodataframe_equal(left, right)
+            assert left.crs == right.crs
+        else:
+            pd.testing.assert_frame_equal(left, right)
+
+
+def entries(cache_dir: Path, kind: str) -> list[Path]:
+    return sorted(cache_dir.glob(f"{kind}-*"))
+
+
+def test_tables_come_back_exactly_and_are_read_once(cache_dir, folder, loads):
+    fresh = data.load_dataset(folder)
+    first = disk_cache.load_dataset(folder)
+    second = disk_cache.load_dataset(folder)
+    assert len(loads) == 2  # the test's own load and the first call; the second is read back from the cache
+    assert_same(fresh, first)
+    assert_same(fresh, second)
+    assert isinstance(second.events.loc[0, "actors"], list)  # lists stay lists, as the pages expect
+    assert len(entries(cache_dir, "tables")) == 1
+
+
+def test_the_curated_data_comes_back_exactly(cache_dir):
+    disk_cache.load_dataset()
+    assert_same(data.load_dataset(), disk_cache.load_dataset())
+
+
+def test_a_changed_data_file_is_never_answered_from_the_cache(cache_dir, folder, loads):
+    before = disk_cache.load_dataset(folder)
+    rows = fixtures.events()
+    rows[0]["title"] = "A title changed by one word"
+    fixtures.write_table(folder, "events", rows)
+    after = disk_cache.load_dataset(folder)
+    assert len(loads) == 2
+    assert "A title changed by one word" in set(after.events["title"])
+    assert "A title changed by one word" not in set(before.events["title"])
+    assert len(entries(cache_dir, "tables")) == 2
+
+
+def test_a_file_with_the_same_size_and_time_but_other_bytes_is_read_afresh(cache_dir, folder, loads):
+    disk_cache.load_dataset(folder)
+    path = folder / "statements.csv"
+    text = path.read_text(encoding="utf-8")
+    stat = path.stat()
+    swapped = text.replace("planning", "PLANNING", 1)
+    assert swapped != text and len(swapped) == len(text)
+    path.write_text(swapped, encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert any("PLANNING" in t for t in disk_cache.load_dataset(folder).statements["text"])
+    assert len(loads) == 2
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "manifest", "remove"])
+def test_a_damaged_cache_entry_falls_back_to_a_fresh_load(cache_dir, folder, loads, damage):
+    fresh = disk_cache.load_dataset(folder)
+    (entry,) = entries(cache_dir, "tables")
+    target = entry / "statements.arrow"
+    if damage == "truncate":
+        target.write_bytes(target.read_bytes()[: target.stat().st_size // 2])
+    elif damage == "flip":
+        raw = bytearray(target.read_bytes())
+        middle = len(raw) // 2
+        raw[middle : middle + 8] = bytes(b ^ 0xFF for b in raw[middle : middle + 8])
+        target.write_bytes(bytes(raw))
+    elif damage == "manifest":
+        (entry / "manifest.json").write_text("{not json", encoding="utf-8")
+    else:
+        target.unlink()
+    again = disk_cache.load_dataset(folder)
+    assert len(loads) == 2  # read and validated afresh
+    assert_same(fresh, again)
+    assert_same(fresh, disk_cache.load_dataset(folder))  # and the entry was rewritten: read back once more
+    assert len(loads) == 2
+
+
+def test_a_manifest_that_does_not_match_its_table_is_refused(cache_dir, folder, loads):
+    disk_cache.load_dataset(folder)
+    (entry,) = entries(cache_dir, "tables")
+    manifest = json.loads((entry / "manifest.json").read_text(encoding="utf-8"))
+    manifest["frames"]["events"]["dtypes"]["date"] = "object"
+    (entry / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    disk_cache.load_dataset(folder)
+    assert len(loads) == 2
+
+
+def test_invalid_data_raises_and_writes_nothing(cache_dir, tmp_path):
+    broken = fixtures.write_dataset(tmp_path / "broken", events=[{**fixtures.events()[0], "date": "not a date"}])
+    with pytest.raises(data.DataValidationError):
+        disk_cache.load_dataset(broken)
+    assert not entries(cache_dir, "tables")
+
+
+def test_a_missing_data_folder_reports_its_files(cache_dir, tmp_path):
+    with pytest.raises(data.DataValidationError, match="missing"):
+        disk_cache.load_dataset(tmp_path / "nowhere")
+
+
+def test_switched_off_or_unwritable_the_cache_only_costs_time(tmp_path, folder, monkeypatch, loads):
+    monkeypatch.setenv(disk_cache.CACHE_DIR_ENV, "off")
+    disk_cache.load_dataset(folder)
+    disk_cache.load_dataset(folder)
+    assert len(loads) == 2
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv(disk_cache.CACHE_DIR_ENV, str(blocker / "cache"))
+    assert_same(data.load_dataset(folder), disk_cache.load_dataset(folder))
+
+
+def test_the_default_cache_folder_is_ignored_by_git(monkeypatch):
+    monkeypatch.delenv(disk_cache.CACHE_DIR_ENV, raising=False)
+    root = Path(__file__).resolve().parents[1]
+    assert disk_cache.cache_dir() == root / ".cache"
+    ignored = (root / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert ".cache/" in ignored
+
+
+def test_old_entries_are_pruned(cache_dir, folder):
+    rows = fixtures.events()
+    for i in range(disk_cache.KEEP_ENTRIES + 2):
+        rows[0]["title"] = f"Version {i}"
+        fixtures.write_table(folder, "events", rows)
+        disk_cache.load_dataset(folder)
+    assert len(entries(cache_dir, "tables")) == disk_cache.KEEP_ENTRIES
+
+
+# ---------------------------------------------------------------------------------- the search index
+
+
+def ordered_statements(folder: Path) -> pd.DataFrame:
+    return search.sort_statements(data.load_dataset(folder).statements, search.SORT_OLDEST)
+
+
+def test_the_search_index_comes_back_exactly_and_is_built_once(cache_dir, folder, monkeypatch):
+    statements = ordered_statements(folder)
+    built = []
+    original = search.build_search_index
+    monkeypatch.setattr(search, "build_search_index", lambda s: built.append(1) or original(s))
+    first = disk_cache.search_index(statements)
+    second = disk_cache.search_index(statements)
+    assert len(built) == 1
+    pd.testing.assert_frame_equal(first, original(statements))
+    pd.testing.assert_frame_equal(second, first)
+
+
+def test_edited_statements_get_a_fresh_index(cache_dir, folder):
+    statements = ordered_statements(folder)
+    disk_cache.search_index(statements)
+    edited = statements.copy()
+    edited.loc[edited.index[0], "text"] = "Zyzzyva is a word found nowhere else."
+    index = disk_cache.search_index(edited)
+    assert search.search_statements(edited, "zyzzyva", index=index)["statement_id"].tolist() == [edited.iloc[0]["statement_id"]]
+    topics = statements.copy()
+    topics["topics"] = [["flight_time"]] * len(topics)
+    assert disk_cache.statements_digest(topics) != disk_cache.statements_digest(statements)
+    relabelled = statements.set_axis(statements.index + 1000)
+    assert disk_cache.search_index(relabelled).index.equals(relabelled.index)
