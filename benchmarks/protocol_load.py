@@ -1,18 +1,18 @@
 """Many readers against the server, not the browsers: Locust users speaking Streamlit's websocket protocol.
 
-    pip install locust                                        # not a dependency of the app or its tests
+    pip install -e '.[load]'                                  # Locust: not a dependency of the app or its tests
     python -m benchmarks.protocol_load                        # 25, 50, 100, 150, 200 readers, 120 s each, 180 s settle
     python -m benchmarks.protocol_load --stages 5 --stage-seconds 20 --settle 10 --think 1 2   # a quick look
     python -m benchmarks.protocol_load --replicas 2           # the same through deploy/run_local.sh 2 (nginx)
 
-Each simulated reader (benchmarks/stclient.py: one websocket, no browser) opens the app, then, pausing a
-seeded 5–15 s between actions, changes the sidebar's region filter, moves to another page, searches the
-statements for a word or picks a launch point on the ranges page. The readers are ramped up in stages;
-in each stage, once every reader is connected, every action's time from request to the server's
-`script_finished` is recorded, with errors (an exception drawn, the page-fault message, a dropped
-connection, a run that never finished). The server's CPU and resident memory (all replicas together, their
-child processes included) are sampled every second. Reported per stage: actions, errors, median, p95 and
-maximum, CPU, memory above the start; then the knee (the first stage whose p95 passes 1 s) and memory
+Each simulated reader (benchmarks/readers.py on benchmarks/stclient.py: one websocket, no browser) opens the app,
+then, pausing a seeded 5–15 s between actions, changes the sidebar's region filter, moves to another page, searches
+the statements for a word, picks a launch point on the ranges page or downloads the events as CSV. The readers are
+ramped up in stages; in each stage, once every reader is connected, every action's time from request to the server's
+`script_finished` (for a download, to the file's last byte) is recorded, with errors (an exception drawn, the
+page-fault message, a dropped connection, a run that never finished). The server's CPU and resident memory (all
+replicas together, their child processes included) are sampled every second. Reported per stage: actions, errors,
+median, p95 and maximum, CPU, memory above the start; then the knee (the first stage whose p95 passes 1 s) and memory
 `--settle` seconds after every reader has left. Traffic goes only to 127.0.0.1. Appends its table to
 benchmarks/results.md.
 """
@@ -38,14 +38,12 @@ from locust import User, between, task
 from locust.env import Environment
 
 from benchmarks.load_test import APP, RESULTS, ROOT, percentile
+from benchmarks.readers import PAGES, ReaderActions
 from benchmarks.stclient import StreamlitClient
 
 THINK_S = (5.0, 15.0)
 STAGES = (25, 50, 100, 150, 200)
 KNEE_S = 1.0  # the knee: the first stage whose p95 passes this (seconds)
-PAGES = ("", "map", "ranges", "statements", "about")
-REGIONS = ("Black Sea", "Baltic", "Elsewhere")
-SEARCH_WORDS = ("missile", "treaty", "Kaliningrad", "Aegis", "deployment", "moratorium", "Iskander", '"black sea"', "NATO")
 RUN_LOCAL = ROOT / "deploy" / "run_local.sh"
 
 
@@ -69,9 +67,9 @@ class Reader(User):
     abstract = False
 
     def on_start(self) -> None:
-        self.rng = random.Random(id(self))
         self.st = StreamlitClient(self.host, user_agent=f"protocol-load-{id(self)}")
-        self._timed("connect", lambda: (self.st.connect(), self.st.open_page(""))[1])
+        self.actions = ReaderActions(self.st, random.Random(id(self)))
+        self.actions.open(self._timed)
 
     def on_stop(self) -> None:
         self.st.close()
@@ -91,40 +89,16 @@ class Reader(User):
 
     def _reconnect(self) -> None:
         self.st.close()
-        self.st = StreamlitClient(self.host, user_agent=f"protocol-load-{id(self)}")
+        self.st = self.actions.client = StreamlitClient(self.host, user_agent=f"protocol-load-{id(self)}")
         try:
             self.st.connect()
             self.st.open_page("")
         except Exception as exc:
             RECORD.errors.append((RECORD.stage, "reconnect", f"{type(exc).__name__}: {exc}"))
 
-    def _on(self, page: str) -> None:
-        if self.st.pages.get(page) != self.st.page_hash:
-            self._timed("page", lambda: self.st.open_page(page))
-
-    @task(3)
-    def change_filters(self) -> None:
-        regions = self.rng.sample(REGIONS, self.rng.randint(0, 2))
-        self._timed("filter", lambda: self.st.set_widget("flt_regions", regions))
-
-    @task(3)
-    def move_page(self) -> None:
-        page = self.rng.choice(PAGES)
-        self._timed("page", lambda: self.st.open_page(page))
-
-    @task(2)
-    def search_statements(self) -> None:
-        self._on("statements")
-        word = self.rng.choice(SEARCH_WORDS)
-        self._timed("search", lambda: self.st.set_widget("stm_query", word))
-
-    @task(2)
-    def pick_launch_point(self) -> None:
-        self._on("ranges")
-        options = [o for o in self.st.options.get("rng_launch", []) if not o.endswith("…")]
-        if options:
-            choice = self.rng.choice(options)
-            self._timed("launch point", lambda: self.st.set_widget("rng_launch", choice))
+    @task
+    def act(self) -> None:
+        self.actions.any_action(self._timed)
 
 
 class ServerStats:
@@ -187,13 +161,14 @@ def wait_healthy(base: str, seconds: float = 300) -> None:
     raise SystemExit(f"{base} did not become healthy within {seconds:.0f} s")
 
 
-def start_single(port: int, data_dir: str) -> tuple[subprocess.Popen, list[int]]:
+def start_single(port: int, data_dir: str, app: str = APP, cwd: Path = ROOT) -> tuple[subprocess.Popen, list[int]]:
+    """`streamlit run` of `app` (this checkout's by default) on 127.0.0.1:`port`. Returns it and its pid."""
     env = dict(os.environ)
     env.pop("INF_WATCH_DATA_DIR", None)
     if data_dir:
         env["INF_WATCH_DATA_DIR"] = data_dir
-    cmd = [sys.executable, "-m", "streamlit", "run", APP, "--server.port", str(port), "--server.address", "127.0.0.1"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    cmd = [sys.executable, "-m", "streamlit", "run", app, "--server.port", str(port), "--server.address", "127.0.0.1"]
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     return proc, [proc.pid]
 
 

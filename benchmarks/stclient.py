@@ -4,17 +4,19 @@ One `StreamlitClient` is one browser tab: it fetches the XSRF cookie (and, behin
 cookie) over HTTP, opens `/_stcore/stream`, and asks for script runs as the frontend does, with the page's
 script hash, the query string and the state of every widget the last run drew. Widgets are named by their
 key (or, without one, their label). Synchronous (websocket-client and requests), so it runs under Locust's
-gevent as well as in plain threads. Used by benchmarks/protocol_load.py and tests/test_deploy.py.
+gevent as well as in plain threads. Used by benchmarks/readers.py (the load test's readers) and tests/test_deploy.py.
 """
 
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import requests
 import websocket
+from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
@@ -22,7 +24,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 XSRF_COOKIE = "_streamlit_xsrf"
 # ForwardMsg.script_finished values that end a run the reader asked for (not a compile error).
 _FINISHED = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_EARLY_FOR_RERUN}
-_ERROR_ALERT = 2  # Alert.Format.ERROR
+_ERROR_ALERT = Alert.Format.ERROR
 
 
 @dataclass
@@ -33,7 +35,9 @@ class Run:
     status: int
     widgets: dict[str, tuple[str, str]] = field(default_factory=dict)  # key or label -> (element type, widget id)
     options: dict[str, list[str]] = field(default_factory=dict)  # key or label -> a select widget's options
-    texts: list[str] = field(default_factory=list)  # markdown, alerts, metric labels and values, in order
+    downloads: dict[str, str] = field(default_factory=dict)  # key or label -> a download button's deferred file id
+    texts: list[str] = field(default_factory=list)  # headings, markdown, alerts, metric labels and values, in order
+    elements: Counter[str] = field(default_factory=Counter)  # element type (plotly_chart, arrow_data_frame, ...) -> count
     errors: list[str] = field(default_factory=list)  # exceptions, error alerts, a run that did not finish
 
 
@@ -44,7 +48,7 @@ def _widget_name(element_id: str, label: str) -> str:
 
 
 def _element_texts(kind: str, element) -> list[str]:
-    if kind == "markdown":
+    if kind in ("markdown", "heading"):
         return [element.body]
     if kind == "alert":
         return [element.body]
@@ -70,6 +74,7 @@ class StreamlitClient:
         self.query_string = ""
         self.widgets: dict[str, tuple[str, str]] = {}  # from the last run
         self.options: dict[str, list[str]] = {}  # from the last run
+        self.downloads: dict[str, str] = {}  # from the last run
         self.values: dict[str, WidgetState] = {}  # widget id -> the state this reader set
 
     # ------------------------------------------------------------------ connection
@@ -159,7 +164,7 @@ class StreamlitClient:
                 run.seconds, run.status = time.perf_counter() - started, msg.script_finished
                 if run.status not in _FINISHED:
                     run.errors.append(f"script finished with status {run.status}")
-                self.widgets, self.options = run.widgets, run.options
+                self.widgets, self.options, self.downloads = run.widgets, run.options, run.downloads
                 return run
 
     @staticmethod
@@ -171,11 +176,36 @@ class StreamlitClient:
         elif kind == "alert" and body.format == _ERROR_ALERT and body.body.startswith("Something went wrong"):
             run.errors.append(body.body)
         run.texts.extend(_element_texts(kind, body))
-        widget_id = getattr(body, "id", "") if kind not in ("markdown", "alert", "metric") else ""
+        run.elements[kind] += 1
+        widget_id = getattr(body, "id", "") if kind not in ("markdown", "heading", "alert", "metric") else ""
         if widget_id.startswith("$$ID-"):
             name = _widget_name(widget_id, getattr(body, "label", ""))
             run.widgets[name] = (kind, widget_id)
             run.options[name] = [o for o in getattr(body, "options", ()) if isinstance(o, str)]
+            if kind == "download_button" and body.deferred_file_id:
+                run.downloads[name] = body.deferred_file_id
+
+    # ------------------------------------------------------------------ downloads
+
+    def download(self, name: str) -> tuple[float, bytes]:
+        """Click the download button `name` of the last run, as the frontend does for a file written on click: ask the
+        server to write it (a backend operation, no rerun), then fetch it. Returns (seconds to the last byte, the file)."""
+        msg = BackMsg()
+        request = msg.backend_operation_request
+        request.request_id = f"download-{time.monotonic_ns()}"
+        request.session_id = self.session_id
+        request.deferred_file.file_id = self.downloads[name]
+        started = time.perf_counter()
+        self._send(msg)
+        while (reply := self._receive()).WhichOneof("type") != "backend_operation_response":
+            pass
+        response = reply.backend_operation_response
+        if response.error_msg:
+            raise RuntimeError(f"download {name!r}: {response.error_msg}")
+        url = response.deferred_file.url
+        got = self.http.get(url if url.startswith("http") else f"{self.base_url}/{url.lstrip('/')}", timeout=self.timeout)
+        got.raise_for_status()
+        return time.perf_counter() - started, got.content
 
     # ------------------------------------------------------------------ uploads
 

@@ -20,7 +20,7 @@ tune_allocator()  # before the data is loaded: see dashboard/memory.py
 import streamlit as st  # noqa: E402
 
 from dashboard.data import DataValidationError  # noqa: E402
-from dashboard.ui import cache  # noqa: E402
+from dashboard.ui import accessibility, cache  # noqa: E402
 from dashboard.ui.sidebar import render_filters, show_notices  # noqa: E402
 
 _VIEWS = Path(__file__).resolve().parent / "views"
@@ -39,6 +39,7 @@ PAGES = [
 
 def main() -> None:
     st.set_page_config(page_title="INF Watch", page_icon=str(_ROOT / "assets" / "favicon.png"), layout="wide")
+    accessibility.add_style_sheet()
     try:
         ds = cache.get_dataset()
     except DataValidationError as exc:
@@ -46,7 +47,9 @@ def main() -> None:
         st.error("The dashboard's data files failed validation, so nothing can be shown. Details:")
         st.code(str(exc), language=None)
         st.stop()
-    st.logo(str(_ROOT / "assets" / "logo.svg"), size="large")
+    # With the sidebar closed (as on a phone) the header shows the square icon: the wide logo pushed the main menu
+    # off a 390 px screen.
+    st.logo(str(_ROOT / "assets" / "logo.svg"), size="large", icon_image=str(_ROOT / "assets" / "favicon.png"))
     nav = st.navigation(PAGES)
     render_filters(ds)
     show_notices()

@@ -12,6 +12,13 @@ from dashboard.sides import OTHER, actor_sides, side_of
 
 # Okabe–Ito colours: distinguishable with the common forms of colour blindness.
 SIDE_COLOURS = {"NATO": "#0072B2", "Russia": "#D55E00", "Other": "#7F7F7F"}
+# Each side also has its own marker symbol, bar pattern and line style, so that no chart tells the sides apart by
+# colour alone (the map's places, whose symbols give their kind, show the side by fill and outline instead).
+SIDE_SYMBOLS = {"NATO": "circle", "Russia": "square", "Other": "triangle-up"}
+SIDE_PATTERNS = {"NATO": "", "Russia": "/", "Other": "."}
+SIDE_DASHES = {"NATO": "solid", "Russia": "dot", "Other": "dash"}
+# Bar patterns for categories beyond colour: with the colours above, every event type's bars look different in grey.
+CATEGORY_PATTERNS = ("", "/", "\\", "x", ".", "-", "|", "+")
 CATEGORY_COLOURS = (
     "#0072B2",
     "#D55E00",
@@ -59,7 +66,17 @@ def base_layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
         font={"family": FONT, "size": 13},
         hoverlabel={"font": {"family": FONT, "size": 13}, "align": "left"},
         plot_bgcolor="white",
-        legend={"title": {"text": ""}, "orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "xanchor": "left"},
+        # The legend below the chart, at the bottom of the figure: above the plot it ran into the title on wide
+        # screens, where the title and a one-row legend share the top margin.
+        legend={
+            "title": {"text": ""},
+            "orientation": "h",
+            "yref": "container",
+            "yanchor": "bottom",
+            "y": 0,
+            "x": 0,
+            "xanchor": "left",
+        },
     )
     return fig
 
@@ -119,6 +136,7 @@ def events_timeline(events: pd.DataFrame, actors: pd.DataFrame, colour_by: str =
                 name=str(group),
                 marker={
                     "size": 11,
+                    "symbol": SIDE_SYMBOLS.get(group, "circle") if colour_by == "actor" else "circle",
                     "color": colours.get(group, "#7F7F7F"),
                     "line": {"width": 1, "color": "white"},
                     "opacity": 0.9,
@@ -130,7 +148,9 @@ def events_timeline(events: pd.DataFrame, actors: pd.DataFrame, colour_by: str =
     fig.update_yaxes(categoryorder="array", categoryarray=order, title=None, showgrid=True, gridcolor="#eeeeee")
     fig.update_xaxes(title="Date (year)", showgrid=True, gridcolor="#eeeeee", type="date")
     height = max(300, 28 * len(order) + 140)
-    return base_layout(fig, f"Events over time ({len(events)} events)", height=height)
+    fig = base_layout(fig, f"Events over time ({len(events)} events)", height=height)
+    # By type, each row is labelled with its type: a legend would repeat the rows and, on a phone, squeeze them out.
+    return fig.update_layout(showlegend=colour_by == "actor")
 
 
 def events_per_period(events: pd.DataFrame, actors: pd.DataFrame, colour_by: str = "event_type") -> go.Figure:
@@ -151,6 +171,11 @@ def events_per_period(events: pd.DataFrame, actors: pd.DataFrame, colour_by: str
         colours = {g: CATEGORY_COLOURS[i % len(CATEGORY_COLOURS)] for i, g in enumerate(names)}
     period = rows["date"].dt.to_period("Y" if freq == "YS" else "M").dt.to_timestamp()
     counts = pd.crosstab(period, groups)
+    patterns = (
+        SIDE_PATTERNS
+        if colour_by == "actor"
+        else {g: CATEGORY_PATTERNS[i % len(CATEGORY_PATTERNS)] for i, g in enumerate(counts.columns)}
+    )
     fig = go.Figure()
     for group in counts.columns:
         fig.add_trace(
@@ -159,10 +184,14 @@ def events_per_period(events: pd.DataFrame, actors: pd.DataFrame, colour_by: str
                 y=counts[group],
                 name=str(group),
                 marker_color=colours.get(group, "#7F7F7F"),
+                marker_pattern={"shape": patterns.get(group, ""), "fgcolor": "#FFFFFF", "size": 6, "solidity": 0.3},
                 hovertemplate=f"<b>{plotly_text(group)}</b><br>%{{x|%b %Y}}: %{{y:,}} events<extra></extra>",
             )
         )
     fig.update_layout(barmode="stack", bargap=0.05)
     fig.update_xaxes(title=f"Date ({label})", type="date")
     fig.update_yaxes(title=f"Events per {label} (count)", gridcolor="#eeeeee")
-    return base_layout(fig, f"Events over time ({len(events):,} events, counted per {label})", height=420)
+    # Room for the legend below the bars, which takes a row per entry on a phone.
+    return base_layout(
+        fig, f"Events over time ({len(events):,} events, counted per {label})", height=420 + 12 * len(counts.columns)
+    )

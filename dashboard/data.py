@@ -18,7 +18,7 @@ import io
 import os
 import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -90,13 +90,32 @@ def read_csv_rows(
     Ragged rows, duplicated or empty column names, and unclosed quotes are reported as problems.
     Reading stops after `max_rows + 1` data records (good or ragged), enough for the caller to refuse the file.
     """
+    header: list[str] = []
+    rows: list[tuple[int, dict[str, str]]] = []
+    problems: list[Problem] = []
+    for batch_header, batch, batch_problems in iter_csv_rows(text, label, max_rows, batch_rows=sys.maxsize):
+        header = batch_header
+        rows.extend(batch)
+        problems.extend(batch_problems)
+    return header, rows, problems
+
+
+def iter_csv_rows(
+    text: str, label: str, max_rows: int = sys.maxsize, batch_rows: int = 20_000
+) -> Iterator[tuple[list[str], list[tuple[int, dict[str, str]]], list[Problem]]]:
+    """`read_csv_rows` in batches of at most `batch_rows` rows: (header, rows, problems) for each, the last one
+    possibly empty, so that a large file never has all its rows as Python dicts at once. The header's problems come
+    with the first batch."""
     problems: list[Problem] = []
     records = 0
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text.strip():
-        return [], [], [Problem(label, None, None, "the file is empty (expected a header row)")]
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+        yield [], [], [Problem(label, None, None, "the file is empty (expected a header row)")]
+        return
+    # Text with only \n line ends is read line by line in place; StringIO would first copy it at four bytes a character.
+    source = io.StringIO(text, newline="") if "\r" in text else _split_lines(text)
+    reader = csv.reader(source, strict=True)
     rows: list[tuple[int, dict[str, str]]] = []
     header: list[str] = []
     start_line = 1
@@ -119,9 +138,22 @@ def read_csv_rows(
                 )
                 continue
             rows.append((line, dict(zip(header, record, strict=True))))
+            if len(rows) >= batch_rows:
+                yield header, rows, problems
+                rows, problems = [], []
     except csv.Error as exc:
         problems.append(Problem(label, start_line, None, _malformed_csv_message(exc)))
-    return header, rows, problems
+    yield header, rows, problems
+
+
+def _split_lines(text: str) -> Iterator[str]:
+    """The lines of `text`, each with its \\n, one at a time."""
+    start, end = 0, len(text)
+    while start < end:
+        stop = text.find("\n", start)
+        stop = end if stop < 0 else stop + 1
+        yield text[start:stop]
+        start = stop
 
 
 def _header_problems(header: list[str], line: int, label: str) -> list[Problem]:

@@ -247,10 +247,18 @@ def build_event_markers(events: pd.DataFrame, base: bm.Basemap) -> pd.DataFrame:
         return pd.DataFrame(columns=["event_id", "title", "x", "y", "kind", "hover"])
     x, y = base.project(events["lon"].to_numpy(dtype=float), events["lat"].to_numpy(dtype=float))
     types = events["event_type"].astype(str).str.replace("_", " ").str.capitalize()
-    hovers = [
-        f"<b>{plotly_text(t, 70)}</b> · <i>{USER_TAG}</i><br>{d:%Y-%m-%d} · {plotly_text(k)}"
-        for t, d, k in zip(events["title"], events["date"], types, strict=True)
-    ]
+    # Each distinct title and type made safe once: an uploaded export repeats a few hundred over 300,000 rows.
+    titles = events["title"].astype(str)
+    title_text = {t: plotly_text(t, 70) for t in titles.unique()}
+    type_text = {k: plotly_text(k) for k in types.unique()}
+    hovers = (
+        "<b>"
+        + titles.map(title_text).astype(str)
+        + f"</b> · <i>{USER_TAG}</i><br>"
+        + events["date"].dt.strftime("%Y-%m-%d").astype(str)
+        + " · "
+        + types.map(type_text).astype(str)
+    ).to_numpy(dtype=object)
     return pd.DataFrame(
         {
             "event_id": events["event_id"].astype(str).to_numpy(),
@@ -266,6 +274,12 @@ def build_event_markers(events: pd.DataFrame, base: bm.Basemap) -> pd.DataFrame:
 def _inside(x: np.ndarray, y: np.ndarray, base: bm.Basemap) -> np.ndarray:
     (x0, x1), (y0, y1) = base.x_range, base.y_range
     return (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)
+
+
+def in_view(places: pd.DataFrame, base: bm.Basemap) -> np.ndarray:
+    """Whether each place (lon, lat) lies inside the view's initial extent, as the map opens."""
+    x, y = base.project(places["lon"].to_numpy(dtype=float), places["lat"].to_numpy(dtype=float))
+    return _inside(x, y, base)
 
 
 def cluster_points(points: pd.DataFrame, base: bm.Basemap, noun: str = "places") -> pd.DataFrame:
@@ -448,7 +462,98 @@ def _scatter(**props) -> dict:
     return {"type": "scatter", **props}
 
 
-def _basemap_traces(base: bm.Basemap) -> list[dict]:
+# Text colours of the base map's labels: at least 4.5:1 against the land (LAND_COLOUR) and the sea (SEA_COLOUR).
+COUNTRY_LABEL_COLOUR = "#595959"
+REGION_LABEL_COLOUR = "#00694D"  # a darker REGION_COLOUR: the outline's green is too light for small text
+OCCUPIED_LABEL_COLOUR = "#9A4300"  # a darker Russia orange, for the same reason
+# Label sizes are estimated in km for a plot area this size (px), about the map's beside the selection column in a
+# 1,024 px window (it is 640 px wide at 1,440): a label that would overlap a more important one, or a place's marker,
+# at that size is left out.
+LABEL_PLOT_PX = (420.0, 530.0)
+MARKER_BOX_PX = 14.0
+
+
+def _label_box(x: float, y: float, text: str, size: float, position: str, km_per_px: float, char_em: float) -> tuple:
+    """The box (x0, y0, x1, y1, km) a text label covers, from its anchor, its plotly textposition and font size."""
+    lines = text.split("\n")
+    w = max(len(line) for line in lines) * size * char_em * km_per_px
+    h = len(lines) * size * 1.25 * km_per_px
+    vertical, horizontal = position.split()
+    x0 = x - w / 2 if horizontal == "center" else (x if horizontal == "right" else x - w)
+    y0 = y - h / 2 if vertical == "middle" else (y - h if vertical == "bottom" else y)
+    return (x0, y0, x0 + w, y0 + h)
+
+
+def visible_labels(boxes: list[tuple], fixed: np.ndarray) -> np.ndarray:
+    """Which of `boxes` (x0, y0, x1, y1, most important first) to show: each that overlaps neither a `fixed` box
+    (an (n, 4) array, e.g. markers) nor a box already shown."""
+    shown = np.zeros(len(boxes), dtype=bool)
+    taken = [np.asarray(fixed, dtype=float).reshape(-1, 4)]
+    for i, box in enumerate(boxes):
+        placed = np.concatenate(taken)
+        hit = (placed[:, 0] < box[2]) & (placed[:, 2] > box[0]) & (placed[:, 1] < box[3]) & (placed[:, 3] > box[1])
+        if not hit.any():
+            shown[i] = True
+            taken.append(np.asarray([box], dtype=float))
+    return shown
+
+
+def _shown_labels(base: bm.Basemap, obstacles: np.ndarray | None) -> dict[str, list]:
+    """Labels by priority: the occupied areas' notes and the regions' names always, then seas and straits, then
+    countries (those the notes name first, then as listed). A sea's name that would cover a label before it is hidden;
+    a country's name is moved up or down by up to two lines to clear the labels before it and the markers (`obstacles`:
+    x, y in km), and hidden when it cannot. Returns "seas" and "countries" (shown or not) and "country_dy" (km moved)."""
+    span_x = base.x_range[1] - base.x_range[0]
+    span_y = base.y_range[1] - base.y_range[0]
+    km_per_px = max(span_x / LABEL_PLOT_PX[0], span_y / LABEL_PLOT_PX[1])
+    always = [
+        _label_box(x, y, f"{r} region", 13, "bottom right", km_per_px, 0.62)
+        for r, x, y in zip(base.regions["region"], base.regions["label_x"], base.regions["label_y"], strict=True)
+    ] + [
+        _label_box(x, y, f"{n}\noccupied by {o}\nsince 0000", 11, "middle left", km_per_px, 0.58)
+        for n, o, x, y in zip(
+            base.occupied["name"], base.occupied["occupied_by"], base.occupied["label_x"], base.occupied["label_y"], strict=True
+        )
+    ]
+    seas = [
+        _label_box(x, y, str(n)[:24], 12, "bottom center", km_per_px, 0.55)
+        for n, x, y in zip(base.sea_labels["name"], base.sea_labels["x"], base.sea_labels["y"], strict=True)
+    ]
+    countries = [
+        _label_box(x, y, str(n).upper(), 11, "middle center", km_per_px, 0.66)
+        for n, x, y in zip(base.country_labels["name"], base.country_labels["x"], base.country_labels["y"], strict=True)
+    ]
+    shown_seas = visible_labels(seas, np.asarray(always, dtype=float).reshape(-1, 4))
+    half = MARKER_BOX_PX / 2 * km_per_px
+    points = np.empty((0, 2)) if obstacles is None else np.asarray(obstacles, dtype=float).reshape(-1, 2)
+    taken = [
+        np.asarray(always + [b for b, k in zip(seas, shown_seas, strict=True) if k], dtype=float).reshape(-1, 4),
+        np.column_stack([points[:, 0] - half, points[:, 1] - half, points[:, 0] + half, points[:, 1] + half]),
+    ]
+    # The countries an occupation note names (Ukraine, Russia) are placed first: the note reads with them.
+    named = set(base.occupied["country"]) | set(base.occupied["occupied_by"])
+    order = sorted(range(len(countries)), key=lambda i: base.country_labels["name"].iloc[i] not in named)
+    shown = [False] * len(countries)
+    moved = [0.0] * len(countries)
+    for i in order:
+        x0, y0, x1, y1 = countries[i]
+        placed = np.concatenate(taken)
+        candidates = [(x0, y0 + dy * km_per_px, x1, y1 + dy * km_per_px) for dy in (0.0, -16.0, 16.0, -32.0, 32.0)]
+        hits = [
+            int(((placed[:, 0] < b[2]) & (placed[:, 2] > b[0]) & (placed[:, 1] < b[3]) & (placed[:, 3] > b[1])).sum())
+            for b in candidates
+        ]
+        best = int(np.argmin(hits))
+        # A country the occupation note names is always written, where it covers least; any other only where it is clear.
+        if hits[best] == 0 or base.country_labels["name"].iloc[i] in named:
+            shown[i], moved[i] = True, candidates[best][1] - y0
+            taken.append(np.asarray([candidates[best]], dtype=float))
+    return {"seas": shown_seas.tolist(), "countries": shown, "country_dy": moved}
+
+
+def _basemap_traces(base: bm.Basemap, obstacles: np.ndarray | None = None) -> list[dict]:
+    """Land, Crimea, regions and the labels; labels that would collide are left out (_shown_labels), and country names
+    also where they would cover a place's marker (`obstacles`: x, y in km)."""
     traces: list[dict] = [
         _scatter(
             x=base.land_x,
@@ -498,10 +603,11 @@ def _basemap_traces(base: bm.Basemap) -> list[dict]:
                 meta={"role": "region", "region": row.region},
             )
         )
+    shown = _shown_labels(base, obstacles)
     labels = pd.DataFrame(
         {
             "x": [*base.country_labels["x"], *base.regions["label_x"], *base.occupied["label_x"]],
-            "y": [*base.country_labels["y"], *base.regions["label_y"], *base.occupied["label_y"]],
+            "y": [*(base.country_labels["y"] + shown["country_dy"]), *base.regions["label_y"], *base.occupied["label_y"]],
         }
     )
     texts = [
@@ -513,9 +619,11 @@ def _basemap_traces(base: bm.Basemap) -> list[dict]:
         ),
     ]
     n_c, n_r = len(base.country_labels), len(base.regions)
-    colours = ["#6B6B6B"] * n_c + [REGION_COLOUR] * n_r + [SIDE_COLOURS["Russia"]] * len(base.occupied)
+    colours = [COUNTRY_LABEL_COLOUR] * n_c + [REGION_LABEL_COLOUR] * n_r + [OCCUPIED_LABEL_COLOUR] * len(base.occupied)
     positions = ["middle center"] * n_c + ["bottom right"] * n_r + ["middle left"] * len(base.occupied)
     sizes = [11] * n_c + [13] * n_r + [11] * len(base.occupied)
+    keep = shown["countries"] + [True] * (n_r + len(base.occupied))
+    texts = [t if k else "" for t, k in zip(texts, keep, strict=True)]
     traces.append(
         _scatter(
             x=labels["x"],
@@ -528,7 +636,7 @@ def _basemap_traces(base: bm.Basemap) -> list[dict]:
             showlegend=False,
             name="Labels",
             meta={"role": "labels"},
-            unselected={"textfont": {"color": "#6B6B6B"}},
+            unselected={"textfont": {"color": COUNTRY_LABEL_COLOUR}},
         )
     )
     if len(base.sea_labels):
@@ -537,7 +645,7 @@ def _basemap_traces(base: bm.Basemap) -> list[dict]:
                 x=base.sea_labels["x"],
                 y=base.sea_labels["y"],
                 mode="text",
-                text=[plotly_text(n, 24) for n in base.sea_labels["name"]],
+                text=[plotly_text(n, 24) if k else "" for n, k in zip(base.sea_labels["name"], shown["seas"], strict=True)],
                 textposition="bottom center",
                 textfont={"color": SEA_LABEL_COLOUR, "size": 12, "family": FONT, "style": "italic"},
                 hoverinfo="skip",
@@ -572,11 +680,27 @@ def _has_rows(frame: pd.DataFrame | None) -> bool:
     return frame is not None and len(frame) > 0
 
 
+def _luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def text_colour_on(fill: str, opacity: float = 1.0, under: str = LAND_COLOUR) -> str:
+    """Black or white, whichever contrasts more (WCAG) with `fill` drawn at `opacity` over `under`."""
+    top = [int(fill.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4)]
+    bottom = [int(under.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4)]
+    seen = "#" + "".join(f"{round(opacity * t + (1 - opacity) * b):02x}" for t, b in zip(top, bottom, strict=True))
+    lum = _luminance(seen)
+    return "#FFFFFF" if 1.05 / (lum + 0.05) >= (lum + 0.05) / 0.05 else "#000000"
+
+
 def _cluster_trace(clusters: pd.DataFrame, slot: str) -> dict:
     """One group's clusters (curated places, your places or your events): a circle per cell sized by its count, the count on it."""
     mask = clusters["slot"].to_numpy(dtype=object) == slot
     n = clusters["n"].to_numpy(dtype=float)[mask]
     mine = slot in (USER_PLACES, USER_EVENTS)
+    fills = [USER_COLOUR] * int(mask.sum()) if mine else clusters["colour"].to_numpy(dtype=object)[mask].tolist()
     return _scatter(
         x=clusters["x"].to_numpy(dtype=float)[mask],
         y=clusters["y"].to_numpy(dtype=float)[mask],
@@ -584,19 +708,20 @@ def _cluster_trace(clusters: pd.DataFrame, slot: str) -> dict:
         marker={
             "symbol": "diamond" if slot == USER_EVENTS else "circle",
             "size": np.minimum(10 + 3.5 * np.log2(n), 30).round(1),
-            "color": USER_COLOUR if mine else clusters["colour"].to_numpy(dtype=object)[mask].tolist(),
+            "color": fills,
             "opacity": 0.85,
             "line": {"width": 1.5, "color": "black"} if mine else {"width": 1, "color": "white"},
         },
         text=[f"{int(k):,}" if k < 1000 else f"{k / 1000:.0f}k" for k in n],
         textposition="middle center",
-        textfont={"color": "white", "size": 9, "family": FONT},
+        # The count in black or white, whichever reads better on its circle (at least 4.5:1 on every side's colour).
+        textfont={"color": [text_colour_on(c, 0.85) for c in fills], "size": 9, "family": FONT},
         hovertext=clusters["hover"].to_numpy(dtype=object)[mask].tolist(),
         hovertemplate="%{hovertext}<extra></extra>",
         name=f"Clustered: {slot}",
         showlegend=False,
         meta={"role": "clusters", "slot": slot},
-        unselected={"marker": {"opacity": 0.5}, "textfont": {"color": "white"}},
+        unselected={"marker": {"opacity": 0.5}},
     )
 
 
@@ -636,13 +761,18 @@ def _event_ring_traces(markers: pd.DataFrame) -> list[dict]:
 
 def _kind_trace(kind: str, style: KindStyle, columns: dict[str, np.ndarray], mask: np.ndarray, mine: bool) -> dict:
     """The places of one kind (`mask` of the marker `columns`): the kind's symbol, the side's colour, the reader's own outlined."""
-    colour = {"color": columns["codes"][mask], "cmin": 0, "cmax": len(SIDE_CODES) - 1, "colorscale": side_colour_scale()}
+    codes = columns["codes"][mask]
+    colour = {"color": codes, "cmin": 0, "cmax": len(SIDE_CODES) - 1, "colorscale": side_colour_scale()}
+    symbol: str | np.ndarray = style.symbol
     if mine:
         line = {"width": 2.5, "color": USER_COLOUR}
     elif style.symbol.endswith("-open"):
         line = {"width": 2, **colour}
     else:
-        line = {"width": 1, "color": "white"}
+        # The side shows in the outline and fill too, not in colour alone (SIDE_MARKS).
+        line = {"width": SIDE_LINE_WIDTHS[codes.astype(int)], "color": SIDE_LINE_COLOURS[codes.astype(int)]}
+    if not style.symbol.endswith("-open"):
+        symbol = np.where(codes == SIDE_CODES["Other"], f"{style.symbol}-open", style.symbol)
     return _scatter(
         x=columns["x"][mask],
         y=columns["y"][mask],
@@ -650,7 +780,7 @@ def _kind_trace(kind: str, style: KindStyle, columns: dict[str, np.ndarray], mas
         name=f"{style.label} ({USER_TAG})" if mine else style.label,
         legendgroup=kind,
         showlegend=False,
-        marker={"symbol": style.symbol, "size": style.size + (3 if mine else 0), "opacity": 1, **colour, "line": line},
+        marker={"symbol": symbol, "size": style.size + (3 if mine else 0), "opacity": 1, **colour, "line": line},
         customdata=columns["ids"][mask].reshape(-1, 1),
         hovertext=columns["hover"][mask].tolist(),
         hovertemplate="%{hovertext}<extra></extra>",
@@ -747,13 +877,26 @@ def _selected_traces(markers: pd.DataFrame, own: pd.DataFrame, selected: Iterabl
     ]
 
 
-SIDE_LEGEND = {"NATO": "Operated by NATO or a member", "Russia": "Operated by Russia or an ally", "Other": "Other or no operator"}
+SIDE_LEGEND = {
+    "NATO": "Operator: NATO or a member (filled)",
+    "Russia": "Russia or an ally (dark outline)",
+    "Other": "Other or none (hollow)",
+}
+# Besides its colour, a marker's side shows in its outline (per side code): NATO filled with a thin white edge, Russia
+# filled with a dark outline, other or no operator hollow (the kind's open symbol, outlined in grey).
+SIDE_LINE_WIDTHS = np.array([1.0, 2.0, 2.0])
+SIDE_LINE_COLOURS = np.array(["#FFFFFF", "#1A1A1A", SIDE_COLOURS["Other"]], dtype=object)
+SIDE_MARKS = {
+    "NATO": {"symbol": "circle", "line": {"width": 1, "color": "#FFFFFF"}},
+    "Russia": {"symbol": "circle", "line": {"width": 2, "color": "#1A1A1A"}},
+    "Other": {"symbol": "circle-open", "line": {"width": 2, "color": SIDE_COLOURS["Other"]}},
+}
 
 
 def _colour_legend_traces(markers: pd.DataFrame, own: pd.DataFrame, clusters: pd.DataFrame | None) -> list[dict]:
     """The colour legend (top left): the sides, then the reader's data, event rings and clusters when the map shows them."""
     traces = [
-        _legend_only(SIDE_LEGEND[side], "legend2", {"symbol": "circle", "size": 11, "color": SIDE_COLOURS[side]})
+        _legend_only(SIDE_LEGEND[side], "legend2", {"size": 11, "color": SIDE_COLOURS[side], **SIDE_MARKS[side]})
         for side in SIDE_LEGEND
     ]
     user_clusters = _has_rows(clusters) and clusters["slot"].isin([USER_PLACES, USER_EVENTS]).any()
@@ -768,7 +911,7 @@ def _colour_legend_traces(markers: pd.DataFrame, own: pd.DataFrame, clusters: pd
     if (markers["n_events"] > 0).any():
         traces.append(
             _legend_only(
-                "Events here (ring grows with count)",
+                "Events here (ring size: count)",
                 "legend2",
                 {"symbol": "circle-open", "size": 15, "color": EVENT_RING_COLOUR, "line": {"width": 1.3}},
             )
@@ -812,7 +955,7 @@ def _map_layout(base: bm.Basemap, title: str, height: int) -> dict:
             "xanchor": "left",
             "y": -0.01,
             "yanchor": "top",
-            "title": {"text": "<b>Kind of place</b>  "},
+            "title": {"text": ""},  # as legend2's: the symbols and their names say they are kinds of place
             "font": {"size": 12},
             "itemclick": "toggle",
             "itemdoubleclick": "toggleothers",
@@ -824,7 +967,9 @@ def _map_layout(base: bm.Basemap, title: str, height: int) -> dict:
             "y": 1.0,
             "yanchor": "bottom",
             "font": {"size": 12},
-            "title": {"text": "<b>Colour</b>  "},
+            # No title: plotly.js indents every row of a horizontal legend by its title's width but wraps the rows as
+            # if it did not, and so cut off the last entry of a row on a narrow map. The entries say what they are.
+            "title": {"text": ""},
             "itemclick": False,
             "itemdoubleclick": False,
         },
@@ -841,6 +986,14 @@ def _map_layout(base: bm.Basemap, title: str, height: int) -> dict:
 
 
 _NO_EVENT_MARKERS = ("event_id", "x", "y", "hover")
+
+
+def _marker_points(markers: pd.DataFrame, clusters: pd.DataFrame | None) -> np.ndarray:
+    """x, y (km) of every marker and cluster drawn, for labels to keep clear of."""
+    parts = [markers[["x", "y"]].to_numpy(dtype=float)]
+    if _has_rows(clusters):
+        parts.append(clusters[["x", "y"]].to_numpy(dtype=float))
+    return np.vstack(parts)
 
 
 def build_map_figure(
@@ -863,7 +1016,7 @@ def build_map_figure(
     """
     own = event_markers if event_markers is not None else pd.DataFrame(columns=list(_NO_EVENT_MARKERS))
     traces = [
-        *_basemap_traces(base),
+        *_basemap_traces(base, _marker_points(markers, clusters)),
         *_cluster_traces(clusters),
         *_event_ring_traces(markers),
         *_place_traces(markers),

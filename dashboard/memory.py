@@ -57,10 +57,16 @@ def release_memory() -> None:
     (gc.freeze) spares every later collection a walk over those objects: Streamlit collects after every script run,
     and 100,000 rows' lists (an event's actors, a statement's topics) made that walk 0.1-0.15 s of each run.
     """
-    import pyarrow as pa
-
     gc.collect()
     gc.freeze()
+    return_freed_memory()
+
+
+def return_freed_memory() -> None:
+    """Hand memory that is already free back to the operating system, without freezing anything: after a reader's
+    large upload is read, and when a session holding one has ended (its rows must stay collectable, so no gc.freeze)."""
+    import pyarrow as pa
+
     pa.default_memory_pool().release_unused()
     libc = _libc()
     if libc is not None and hasattr(libc, "malloc_trim"):

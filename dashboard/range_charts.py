@@ -17,7 +17,17 @@ from shapely.geometry import Polygon
 from shapely.geometry.polygon import orient
 
 from dashboard import ranges, schema
-from dashboard.charts import SIDE_COLOURS, USER_COLOUR, USER_LABEL, USER_TAG, base_layout, empty_figure, plotly_text
+from dashboard.charts import (
+    SIDE_COLOURS,
+    SIDE_DASHES,
+    SIDE_SYMBOLS,
+    USER_COLOUR,
+    USER_LABEL,
+    USER_TAG,
+    base_layout,
+    empty_figure,
+    plotly_text,
+)
 
 # Treaty classes shaded on every chart (Okabe–Ito yellow and bluish green, light).
 CLASS_FILLS = {
@@ -52,7 +62,7 @@ DRAWN_RING_VERTICES = 240
 # equal-scale axes: new margins give new ticks, which ask for new margins, and plotly.js drew the whole map up to 21
 # times ("Too many auto-margin redraws", 1.5 s of the browser's time; benchmarks/page_ready.py). The legend below still
 # makes its own room.
-RING_MAP_MARGIN = {"l": 95, "r": 10, "t": 50, "b": 60}
+RING_MAP_MARGIN = {"l": 95, "r": 10, "t": 72, "b": 60}
 
 
 def outline_lines(
@@ -242,6 +252,23 @@ def _class_band_traces(frame: MapFrame, lat: float, lon: float) -> list[go.Scatt
     return traces
 
 
+def _km_per_px(frame: MapFrame) -> float:
+    """About how many km one pixel of the map covers on a laptop screen (RING_PLOT_PX)."""
+    return max((frame.x_range[1] - frame.x_range[0]) / RING_PLOT_PX[0], (frame.y_range[1] - frame.y_range[0]) / RING_PLOT_PX[1])
+
+
+def threshold_label_texts(frame: MapFrame, label_y: np.ndarray) -> list[str]:
+    """The thresholds' labels ("500 km", …, written due north at `label_y`), outermost first kept; a label closer than
+    a line (16 px) to one kept is left empty, so that on a map of long ranges they do not stack on one another."""
+    texts = [""] * len(TREATY_RINGS_KM)
+    kept: list[float] = []
+    for i in sorted(range(len(TREATY_RINGS_KM)), key=lambda i: -TREATY_RINGS_KM[i]):
+        if all(abs(label_y[i] - y) >= 16 * _km_per_px(frame) for y in kept):
+            texts[i] = f"{TREATY_RINGS_KM[i]:,.0f} km"
+            kept.append(float(label_y[i]))
+    return texts
+
+
 def _threshold_traces(frame: MapFrame, lat: float, lon: float) -> list[go.Scatter]:
     """The 500, 1,000 and 5,500 km thresholds as dashed rings (one trace), and their distances written due north."""
     rings = [_ring_xy(frame, lat, lon, r) for r in TREATY_RINGS_KM]
@@ -249,6 +276,7 @@ def _threshold_traces(frame: MapFrame, lat: float, lon: float) -> list[go.Scatte
     ty = np.concatenate([np.append(np.round(y, 1), np.nan) for _, y in rings]).astype(np.float32)
     lab_lons, lab_lats, _ = ranges.GEOD.fwd([lon] * 3, [lat] * 3, [0.0] * 3, [r * 1000 for r in TREATY_RINGS_KM])
     lx, ly = ranges.project_lonlat(lab_lons, lab_lats, frame.proj)
+    texts = threshold_label_texts(frame, np.asarray(ly, dtype=float))
     return [
         go.Scatter(
             x=tx,
@@ -262,7 +290,7 @@ def _threshold_traces(frame: MapFrame, lat: float, lon: float) -> list[go.Scatte
             x=lx,
             y=ly,
             mode="text",
-            text=[f"{r:,.0f} km" for r in TREATY_RINGS_KM],
+            text=texts,
             textposition="top center",
             textfont={"color": THRESHOLD_COLOUR, "size": 11},
             hoverinfo="skip",
@@ -357,9 +385,43 @@ class OverlayRing:
     range_km: float
 
 
+# The ring map's plot area as drawn on a laptop screen (px), for estimating how much of the map a label covers.
+RING_PLOT_PX = (800.0, 560.0)
+# Where a compared ring's label may go, in order of preference: degrees clockwise from north, north-east side first.
+LABEL_AZIMUTHS = (30.0, 55.0, 80.0, 105.0, 130.0, 155.0, 335.0, 310.0, 285.0, 260.0, 235.0, 210.0, 185.0)
+
+
+def overlay_label_azimuths(frame: MapFrame, lat: float, lon: float, overlays: Sequence[OverlayRing]) -> list[float | None]:
+    """Per compared ring, the azimuth (°) at which its label is written on it without covering a label written before
+    (the treaty thresholds' due north, then the rings in order); None when every place would, so the legend alone
+    names it. Labels are written to the right of their point, 11 px high."""
+    span = _km_per_px(frame)
+    taken: list[tuple[float, float, float, float]] = []
+    for km in TREATY_RINGS_KM:  # "1,000 km" written due north, centred
+        lo, la, _ = ranges.GEOD.fwd(lon, lat, 0.0, km * 1000)
+        (x,), (y,) = ranges.project_lonlat([lo], [la], frame.proj)
+        taken.append((x - 28 * span, y, x + 28 * span, y + 16 * span))
+    chosen: list[float | None] = []
+    for ring in overlays:
+        width = len(ring.label) * 11 * 0.55 * span
+        pick = None
+        for az in LABEL_AZIMUTHS:
+            lo, la, _ = ranges.GEOD.fwd(lon, lat, az, ring.range_km * 1000)
+            (x,), (y,) = ranges.project_lonlat([lo], [la], frame.proj)
+            box = (x, y - 8 * span, x + width, y + 8 * span)
+            if not any(b[0] < box[2] and b[2] > box[0] and b[1] < box[3] and b[3] > box[1] for b in taken):
+                pick = az
+                taken.append(box)
+                break
+        chosen.append(pick)
+    return chosen
+
+
 def _overlay_ring_traces(frame: MapFrame, lat: float, lon: float, overlays: Sequence[OverlayRing]) -> list[go.Scatter]:
-    """Each compared system's ring in its own colour and line style, with its label written on the ring (north-east side)."""
+    """Each compared system's ring in its own colour and line style, with its label written on the ring where it covers
+    no other label (overlay_label_azimuths); the label's text is dark, for contrast, and its ring is named in the legend."""
     traces = []
+    azimuths = overlay_label_azimuths(frame, lat, lon, overlays[: len(OVERLAY_STYLES)])
     for i, ring in enumerate(overlays[: len(OVERLAY_STYLES)]):
         colour, dash = OVERLAY_STYLES[i]
         x, y = _ring_xy(frame, lat, lon, ring.range_km)
@@ -376,16 +438,18 @@ def _overlay_ring_traces(frame: MapFrame, lat: float, lon: float, overlays: Sequ
                 hovertemplate=f"<b>{name}</b><extra></extra>",
             )
         )
-        la_lon, la_lat, _ = ranges.GEOD.fwd(lon, lat, 30.0 + 24.0 * i, ring.range_km * 1000)
+        if azimuths[i] is None:
+            continue
+        la_lon, la_lat, _ = ranges.GEOD.fwd(lon, lat, azimuths[i], ring.range_km * 1000)
         px, py = ranges.project_lonlat([la_lon], [la_lat], frame.proj)
         traces.append(
             go.Scatter(
                 x=px,
                 y=py,
                 mode="text",
-                text=[plotly_text(ring.label, 40)],
+                text=[plotly_text(ring.label, 200)],
                 textposition="middle right",
-                textfont={"size": 11, "color": colour},
+                textfont={"size": 11, "color": "#1B1F24"},
                 hoverinfo="skip",
                 showlegend=False,
             )
@@ -434,9 +498,10 @@ def _ring_map_layout(fig: go.Figure, frame: MapFrame, title: str) -> None:
     fig.update_layout(
         legend={
             "orientation": "h",
-            "y": -0.08,
+            "y": -0.13,  # clear of the x axis's tick labels and title
             "x": 0,
             "xanchor": "left",
+            "yref": "paper",
             "yanchor": "top",
             "font": {"size": 12},
             "groupclick": "toggleitem",
@@ -447,8 +512,10 @@ def _ring_map_layout(fig: go.Figure, frame: MapFrame, title: str) -> None:
     fig.add_annotation(
         text=frame.note,
         showarrow=False,
-        xref="paper",
-        yref="paper",
+        # On the axes' own area: the equal scale shrinks it inside the paper, whose bottom edge is then below the x
+        # axis, where the note covered its tick labels and title.
+        xref="x domain",
+        yref="y domain",
         x=0,
         y=0,
         xanchor="left",
@@ -499,7 +566,8 @@ def ring_map(
     if not places.empty:
         _add_places(fig, places, frame, range_km, speed_kmh)
     fig.add_trace(_launch_marker(frame, launch_name, lat, lon))
-    _ring_map_layout(fig, frame, f"Range rings from {plotly_text(launch_name, 200)}: {plotly_text(range_label, 200)}")
+    # Two lines (plotly.js never wraps a title): the launch point, then the range, so that a phone shows them whole.
+    _ring_map_layout(fig, frame, f"Range rings from {plotly_text(launch_name, 200)}:<br>{plotly_text(range_label, 200)}")
     return fig
 
 
@@ -581,7 +649,7 @@ def _add_places(fig: go.Figure, places: pd.DataFrame, frame: MapFrame, range_km:
             trace(
                 rows,
                 name=f"In range: {s} places",
-                marker={"color": SIDE_COLOURS[s], "size": 8, "line": {"width": 1, "color": "white"}},
+                marker={"color": SIDE_COLOURS[s], "symbol": SIDE_SYMBOLS[s], "size": 8, "line": {"width": 1, "color": "white"}},
             )
     if len(grouped):
         _add_grouped_places(fig, px[grouped], py[grouped], dist[grouped] <= range_km, frame)
@@ -668,8 +736,13 @@ def range_chart(catalogue: pd.DataFrame, claims: pd.DataFrame) -> go.Figure:
                 y=ys,
                 mode="lines+markers",
                 name=f"{side} systems (lowest–highest figure)",
-                line={"color": SIDE_COLOURS[side], "width": 7},
-                marker={"size": 9, "color": SIDE_COLOURS[side]},
+                line={"color": SIDE_COLOURS[side], "width": 7, "dash": SIDE_DASHES[side]},
+                marker={
+                    "size": 11,
+                    "color": SIDE_COLOURS[side],
+                    "symbol": SIDE_SYMBOLS[side],
+                    "line": {"width": 1, "color": "white"},
+                },
                 text=texts,
                 hovertemplate="%{text}<extra></extra>",
                 legendgroup=side,
@@ -825,6 +898,6 @@ def basket_map(
             hovertemplate=plotly_text(f"{target_name} ({lat:.3f}°, {lon:.3f}°)", 200) + "<extra></extra>",
         )
     )
-    _ring_map_layout(fig, frame, f"From where {plotly_text(range_label, 200)} reaches {plotly_text(target_name, 200)}")
+    _ring_map_layout(fig, frame, f"From where {plotly_text(range_label, 200)}<br>reaches {plotly_text(target_name, 200)}")
     fig.update_layout(height=640)
     return fig

@@ -21,6 +21,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -416,6 +417,9 @@ def paginate(frame: pd.DataFrame, page: int, per_page: int = PER_PAGE) -> Page:
 # Highlighting
 
 
+# Every card on a page of results highlights the same few texts again on each rerun: the same text always gives
+# the same result, so the latest are remembered (a few MB at most). Callers never mutate the result.
+@lru_cache(maxsize=2048)
 def _normalised_with_map(text: str) -> tuple[str, list[int]]:
     """normalise_text(text), built character by character, with the source index of every output character."""
     chars = list(text)

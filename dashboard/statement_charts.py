@@ -174,19 +174,10 @@ def _finish_layout(fig: go.Figure, frame: pd.DataFrame, colour_by: str, title: s
         title="Speaking for (actor)", categoryorder="array", categoryarray=categories, showgrid=True, gridcolor="#eeeeee"
     )
     fig.update_xaxes(title="Date said (year)", showgrid=True, gridcolor="#eeeeee", type="date")
-    fig = base_layout(fig, title, height=max(320, 30 * len(categories) + 180))
-    fig.update_layout(
-        clickmode="event+select",
-        dragmode="zoom",
-        legend={
-            "title": {"text": f"<b>{COLOUR_CHOICES.get(colour_by, 'Side')}</b> (colour)<br>and record (shape)"},
-            "orientation": "v",
-            "x": 1.01,
-            "xanchor": "left",
-            "y": 1,
-            "yanchor": "top",
-        },
-    )
+    # The legend below the chart, as base_layout puts it, and without a title (the caption under the chart says what
+    # colour and shape mean): at the right it left a phone's chart a few pixels wide.
+    fig = base_layout(fig, title, height=max(320, 30 * len(categories) + 220))
+    fig.update_layout(clickmode="event+select", dragmode="zoom")
     return fig
 
 

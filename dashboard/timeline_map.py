@@ -190,7 +190,13 @@ def _kind_traces(places: pd.DataFrame, x: np.ndarray, y: np.ndarray, standing: n
         mask = kinds == kind
         if not mask.any():
             continue
-        line_colour = np.where(user[mask], USER_COLOUR, "white").tolist()
+        # The side also shows in the outline and fill (map_figures.SIDE_MARKS); the reader's own places are outlined.
+        side_codes = codes[mask].astype(int)
+        line_colour = np.where(user[mask], USER_COLOUR, mf.SIDE_LINE_COLOURS[side_codes]).tolist()
+        line_width = np.where(user[mask], 2.5, mf.SIDE_LINE_WIDTHS[side_codes])
+        symbol = style.symbol
+        if not symbol.endswith("-open"):
+            symbol = np.where(side_codes == mf.SIDE_CODES["Other"], f"{style.symbol}-open", style.symbol)
         traces.append(
             {
                 "type": "scatter",
@@ -201,13 +207,13 @@ def _kind_traces(places: pd.DataFrame, x: np.ndarray, y: np.ndarray, standing: n
                 "legendgroup": kind,
                 "showlegend": False,
                 "marker": {
-                    "symbol": style.symbol,
+                    "symbol": symbol,
                     "size": style.size,
                     "color": codes[mask],
                     "cmin": 0,
                     "cmax": len(mf.SIDE_CODES) - 1,
                     "colorscale": mf.side_colour_scale(),
-                    "line": {"width": np.where(user[mask], 2.5, 1.0), "color": line_colour},
+                    "line": {"width": line_width, "color": line_colour},
                 },
                 "customdata": places["place_id"].to_numpy(dtype=object)[mask].reshape(-1, 1),
                 "hovertext": hover[mask].tolist(),
@@ -366,7 +372,7 @@ def _event_traces(points: pd.DataFrame, dates: list[date], fade: int, base, mine
 
 def _legend(kind_legend: list[dict], clustered: bool, has_user: bool, fade: int) -> list[dict]:
     entries = [
-        mf.legend_entry(mf.SIDE_LEGEND[s], "legend2", {"symbol": "circle", "size": 11, "color": SIDE_COLOURS[s]})
+        mf.legend_entry(mf.SIDE_LEGEND[s], "legend2", {"size": 11, "color": SIDE_COLOURS[s], **mf.SIDE_MARKS[s]})
         for s in mf.SIDE_LEGEND
     ]
     ring = {"symbol": "circle-open", "size": 15, "color": mf.EVENT_RING_COLOUR, "line": {"width": 2}}

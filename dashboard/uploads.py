@@ -8,6 +8,7 @@ and file-level messages. Nothing raises for bad input and nothing is written to 
 from __future__ import annotations
 
 import csv
+import functools
 import gzip
 import io
 import os
@@ -15,6 +16,7 @@ import re
 import zipfile
 import zlib
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
@@ -30,8 +32,8 @@ from dashboard.data import (
     Problem,
     assign_regions,
     derive_statements,
+    iter_csv_rows,
     place_regions,
-    read_csv_rows,
     regions_of_places,
     validate_rows,
 )
@@ -155,6 +157,11 @@ class UploadResult:
 
 def _empty_result(kind: str, message: str, detected: dict[str, str] | None = None) -> UploadResult:
     return UploadResult(kind, _empty_frame(kind), _rejects_frame([], {}), [message], detected or {})
+
+
+def refused(kind: str, message: str) -> UploadResult:
+    """The result for a file of `kind` refused whole: no rows, and `message` saying why."""
+    return _empty_result(kind, message)
 
 
 def _table(kind: str) -> schema.Table:
@@ -316,8 +323,8 @@ def sniff_delimiter(text: str) -> str:
 _DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+,\d+\s*$")
 
 
-def _clean_numbers(rows: list[tuple[int, dict[str, str]]], columns: tuple[str, ...], notes: list[str]) -> None:
-    """Accept decimal commas (44,5) in number columns, saying so."""
+def _clean_numbers(rows: list[tuple[int, dict[str, str]]], columns: tuple[str, ...]) -> int:
+    """Accept decimal commas (44,5) in number columns; returns how many were read so (the caller says so)."""
     fixed = 0
     for _, row in rows:
         for col in columns:
@@ -325,8 +332,7 @@ def _clean_numbers(rows: list[tuple[int, dict[str, str]]], columns: tuple[str, .
             if value and _DECIMAL_COMMA.match(value):
                 row[col] = value.replace(",", ".")
                 fixed += 1
-    if fixed:
-        notes.append(f"Read {fixed} number(s) written with a decimal comma (e.g. 44,5 as 44.5).")
+    return fixed
 
 
 def _swap_hint(row: dict[str, str]) -> str | None:
@@ -349,7 +355,9 @@ def is_acled(header: list[str]) -> bool:
     return all(c in names for c in ACLED_REQUIRED)
 
 
+@functools.lru_cache(maxsize=8192)
 def _acled_date(value: str) -> str:
+    """An ACLED event date (2022-02-24, 24 February 2022, ...) as YYYY-MM-DD; remembered, as an export has few dates."""
     value = value.strip()
     for fmt in ("%Y-%m-%d", "%d %B %Y", "%d-%B-%Y", "%d/%m/%Y"):
         try:
@@ -359,6 +367,7 @@ def _acled_date(value: str) -> str:
     return value  # left as is: validation names it
 
 
+@functools.lru_cache(maxsize=8192)
 def _acled_timestamp(value: str) -> str:
     """ACLED's `timestamp` (Unix seconds when the record was last updated) as a date, or ''."""
     try:
@@ -367,24 +376,38 @@ def _acled_timestamp(value: str) -> str:
         return ""
 
 
-def _match_actors(texts: list[str], country: str, actors: pd.DataFrame) -> list[str]:
-    ids: list[str] = []
-    pairs = list(zip(actors["actor_id"], actors["name"], strict=True))
-    for text in texts:
-        low = text.lower()
-        for actor_id, name in pairs:
-            if name and re.search(rf"\b{re.escape(name.lower())}\b", low) and actor_id not in ids:
-                ids.append(actor_id)
-    if not ids and country:
-        ids += [a for a, n in pairs if n.lower() == country.strip().lower()]
-    return ids
+def _actor_matcher(actors: pd.DataFrame) -> Callable[[str, str, str], str]:
+    """A function of (actor1, actor2, country) giving the `;`-joined ids of the actors named in them: each actor's
+    name as a whole word in actor1 or actor2, or else the actor that is the country. An export repeats a few hundred
+    combinations over hundreds of thousands of rows, so each is worked out once."""
+    pairs = [
+        (a, re.compile(rf"\b{re.escape(n.lower())}\b")) for a, n in zip(actors["actor_id"], actors["name"], strict=True) if n
+    ]
+    by_name = {str(n).lower(): a for a, n in zip(actors["actor_id"], actors["name"], strict=True) if n}
+
+    @functools.cache
+    def match(actor1: str, actor2: str, country: str) -> str:
+        ids: list[str] = []
+        for text in (actor1.lower(), actor2.lower()):
+            ids.extend(a for a, pattern in pairs if a not in ids and pattern.search(text))
+        if not ids and country.strip().lower() in by_name:
+            ids.append(by_name[country.strip().lower()])
+        return ";".join(ids)
+
+    return match
 
 
-def map_acled(rows: list[tuple[int, dict[str, str]]], actors: pd.DataFrame) -> list[tuple[int, dict[str, str]]]:
-    """ACLED rows in our events columns (plus lat/lon). Unmatched actors are left empty for validation to name."""
+def map_acled(
+    rows: list[tuple[int, dict[str, str]]], actors: pd.DataFrame, match: Callable[[str, str, str], str] | None = None
+) -> list[tuple[int, dict[str, str]]]:
+    """ACLED rows in our events columns (plus lat/lon). Unmatched actors are left empty for validation to name.
+    `match` (from _actor_matcher) may be shared by the batches of one file."""
+    match = match or _actor_matcher(actors)
+    # (our name, the file's column) for the columns read, worked out once per batch rather than once per row.
+    used = [(k.strip().lower(), k) for k in rows[0][1] if k.strip().lower() in _ACLED_USED] if rows else []
     out = []
     for line, raw in rows:
-        row = {k.strip().lower(): (v or "") for k, v in raw.items()}
+        row = {name: raw[key] or "" for name, key in used}
         location = ", ".join(p for p in (row.get("location", ""), row.get("admin1", ""), row.get("country", "")) if p.strip())
         sub = row.get("sub_event_type", "") or row.get("event_type", "")
         notes = row.get("notes", "").strip()
@@ -392,22 +415,22 @@ def map_acled(rows: list[tuple[int, dict[str, str]]], actors: pd.DataFrame) -> l
         summary = notes or sub
         if fatalities and fatalities != "0":
             summary += f" (ACLED records {fatalities} fatalities.)"
-        ids = _match_actors([row.get("actor1", ""), row.get("actor2", "")], row.get("country", ""), actors)
+        event_date = _acled_date(row.get("event_date", ""))
         out.append(
             (
                 line,
                 {
                     "event_id": f"acled-{row.get('event_id_cnty', '').strip()}" if row.get("event_id_cnty", "").strip() else "",
-                    "date": _acled_date(row.get("event_date", "")),
+                    "date": event_date,
                     "title": f"{sub}: {location}" if location else sub,
                     "summary": summary,
                     "event_type": ACLED_EVENT_TYPES.get(row.get("event_type", "").strip().lower(), row.get("event_type", "")),
-                    "actors": ";".join(ids),
+                    "actors": match(row.get("actor1", ""), row.get("actor2", ""), row.get("country", "")),
                     "place_id": "",
                     "source_title": row.get("source", "").strip() or "ACLED event record",
                     "source_publisher": "ACLED",
                     # ACLED's `timestamp` dates the record; without it the event date stands in.
-                    "source_date": _acled_timestamp(row.get("timestamp", "")) or _acled_date(row.get("event_date", "")),
+                    "source_date": _acled_timestamp(row.get("timestamp", "")) or event_date,
                     "source_url": ACLED_URL,
                     "lat": row.get("latitude", ""),
                     "lon": row.get("longitude", ""),
@@ -415,6 +438,13 @@ def map_acled(rows: list[tuple[int, dict[str, str]]], actors: pd.DataFrame) -> l
             )
         )
     return out
+
+
+# The ACLED columns map_acled reads.
+_ACLED_USED = frozenset(
+    ("event_id_cnty", "event_date", "event_type", "sub_event_type", "actor1", "actor2", "country", "admin1", "location")
+    + ("latitude", "longitude", "source", "notes", "fatalities", "timestamp")
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -437,6 +467,13 @@ def _with_table_fields(kind: str) -> schema.Table:
     return schema.Table(table.name, table.file, table.description, (*table.fields, *EXTRA_EVENT_FIELDS))
 
 
+# Rows checked at a time: a batch's rows are Python dicts while it is checked, so this bounds the memory a large
+# file costs beyond its text and its accepted rows, and sets how often progress is reported.
+BATCH_ROWS = 20_000
+# progress(fraction of the file read, what is happening), for a page to show while a large file is read.
+Progress = Callable[[float, str], None]
+
+
 def read_upload(
     name: str,
     raw: bytes,
@@ -444,48 +481,179 @@ def read_upload(
     reference: Dataset,
     regions: gpd.GeoDataFrame,
     user_places: pd.DataFrame | None = None,
+    progress: Progress | None = None,
 ) -> UploadResult:
     """Detect, parse and validate one uploaded file of `kind` (events, places or statements).
 
     `reference` supplies the ids that references must resolve to (curated actors, places, events),
     `regions` the polygons that give each row its region, and `user_places` places the reader uploaded
     earlier. Returns accepted rows, rejects (line, column, reason, original cells) and messages.
-    Every check is linear in the size of the file; files over the `limits()` are refused whole.
+    Every check is linear in the size of the file; files over the `limits()` are refused whole, and reading
+    stops as soon as a limit is passed. Rows are checked BATCH_ROWS at a time, `progress` told after each batch.
     """
     if kind not in KINDS:
         return _empty_result("events", f"Unknown kind of data “{kind}”: choose events, places or statements.")
     label = name or "upload.csv"
+    report = progress or (lambda fraction, text: None)
     detected: dict[str, str] = {}
     notes: list[str] = []
+    report(0.0, f"Unpacking and decoding {label}…")
     text, refusal = _upload_text(raw, label, detected, notes)
-    parsed, refusal = _upload_rows(text, label, detected) if refusal is None else (None, refusal)
-    if parsed is None:
+    batches, refusal = _upload_batches(text, label, detected) if refusal is None else (None, refusal)
+    if batches is None:
         return _empty_result(kind, str(refusal), detected)
-    header, rows, acled = _to_template_columns(kind, parsed.header, parsed.rows, reference, detected, notes)
-    dupes = sorted(h for h, n in Counter(h for h in header if h).items() if n > 1)
-    if dupes:
-        return _empty_result(kind, f"{label}: the column(s) {', '.join(dupes)} appear more than once in the header.", detected)
-    table = _with_table_fields(kind)
-    _clean_numbers(rows, tuple(f.name for f in table.stored_fields if f.kind == "float"), notes)
-    raw_rows = {line: dict(row) for line, row in rows}
-    frame, row_problems = validate_rows(table, header, rows, label)
-    unknown, missing, row_problems = _split_header_problems(row_problems)
-    if unknown:
-        notes.append("Ignored column(s) this dashboard does not use: " + ", ".join(str(p.column) for p in unknown) + ".")
-    if missing:
-        return UploadResult(kind, _empty_frame(kind), _rejects_frame([], raw_rows), [str(p) for p in missing] + notes, detected)
-    row_problems = _explain(row_problems, raw_rows, acled)
-    frame = frame[~frame["_line"].isin({p.line for p in row_problems if p.line})]
-    frame, ref_problems = _check_upload_references(kind, frame, reference, user_places, label)
-    accepted = _derive_upload(kind, frame, regions, reference, user_places)
-    rejects = _rejects_frame([*parsed.problems, *row_problems, *ref_problems], raw_rows)
-    return UploadResult(kind, accepted, rejects, notes, detected)
+    reading = _Reading(kind, label, (reference, regions, user_places), detected, notes)
+    total_lines = max(text.count("\n") + (not text.endswith("\n")), 1)
+    for header, rows, problems in batches:
+        refusal = reading.add_batch(header, rows, problems)
+        if refusal is not None:
+            return refusal
+        if rows:
+            report(min(rows[-1][0] / total_lines, 1.0), f"Checked {reading.rows_read:,} rows of {label}…")
+    return reading.result()
 
 
-class _Rows(NamedTuple):
-    header: list[str]
-    rows: list[tuple[int, dict[str, str]]]
-    problems: list[Problem]  # rows that could not be read (ragged, unclosed quote, cell too long)
+class _Reading:
+    """One upload read batch by batch: the header's checks once, every row's checks per batch, ids across batches."""
+
+    def __init__(self, kind: str, label: str, context: tuple, detected: dict[str, str], notes: list[str]) -> None:
+        self.kind, self.label = kind, label
+        self.reference, self.regions, self.user_places = context  # reference data set, regions, the reader's places
+        self.detected, self.notes = detected, notes
+        self.table = _with_table_fields(kind)
+        self.floats = tuple(f.name for f in self.table.stored_fields if f.kind == "float")
+        self.header: list[str] | None = None  # in the template's columns, set by the first batch
+        self.acled = False
+        self.match: Callable[[str, str, str], str] | None = None
+        self.first_line: dict[str, int] = {}  # id -> the line that used it first, over every batch so far
+        self.rows_read = 0  # data records read, good or not
+        self.read_problems = 0  # problems of the reader itself (header, ragged rows, quotes)
+        self.decimal_commas = 0
+        self.unknown: list[Problem] = []
+        self.missing: UploadResult | None = None  # the refusal of a header without a required column
+        self.accepted: list[pd.DataFrame] = []
+        self.rejects: list[pd.DataFrame] = []
+
+    def add_batch(self, header: list[str], rows, problems: list[Problem]) -> UploadResult | None:
+        """Check one batch; an UploadResult when the file is refused (its header, or too many rows so far)."""
+        self.read_problems += len(problems)
+        self.rows_read += len(rows) + sum(p.line != 1 for p in problems)
+        lim = limits()
+        if self.rows_read > lim.max_rows:
+            return self._refuse(
+                f"{self.label} has more than {lim.max_rows:,} rows; the limit is {lim.max_rows:,}. Split it into smaller files."
+            )
+        if self.missing is not None:
+            return None  # refused for its header; read on only to refuse a file over the row limit for that first
+        first = self.header is None
+        rows = self._to_template_columns(header, rows)
+        dupes = sorted(h for h, n in Counter(h for h in self.header or () if h).items() if n > 1) if first else []
+        if dupes:
+            return self._refuse(f"{self.label}: the column(s) {', '.join(dupes)} appear more than once in the header.")
+        self.decimal_commas += _clean_numbers(rows, self.floats)
+        raw_rows = {line: dict(row) for line, row in rows}
+        frame, row_problems = validate_rows(self.table, self.header or [], rows, self.label)
+        unknown, missing, row_problems = _split_header_problems(row_problems)
+        if first and missing:
+            self._add_decimal_note()
+            messages = [str(p) for p in missing] + self.notes
+            self.missing = UploadResult(self.kind, _empty_frame(self.kind), _rejects_frame([], raw_rows), messages, self.detected)
+            return None
+        self.unknown = unknown if first else self.unknown
+        row_problems = _explain(row_problems, raw_rows, self.acled) + self._ids_used_before(rows)
+        frame = frame[~frame["_line"].isin({p.line for p in row_problems if p.line})]
+        frame, ref_problems = _check_upload_references(self.kind, frame, self.reference, self.user_places, self.label)
+        self.accepted.append(_derive_upload(self.kind, frame, self.regions, self.reference, self.user_places))
+        self.rejects.append(_rejects_frame([*problems, *row_problems, *ref_problems], raw_rows))
+        return None
+
+    def _to_template_columns(self, header: list[str], rows):
+        """The batch's rows under the template's lower-case column names, an ACLED export mapped onto events."""
+        if self.header is None:
+            header = [h.strip().lstrip("\ufeff") for h in header]
+            self.acled = self.kind == "events" and is_acled(header)
+            self.detected["format"] = "ACLED export" if self.acled else "INF Watch template"
+            if self.acled:
+                self.match = _actor_matcher(self.reference.actors)
+                self.notes.append(
+                    "Read as an ACLED export: actors are matched by name, coordinates kept, and the record date is "
+                    "ACLED's timestamp (or the event date where the file has none)."
+                )
+            self.header = [f.name for f in self.table.stored_fields] if self.acled else [h.lower() for h in header]
+        if self.acled:
+            return map_acled(rows, self.reference.actors, self.match)
+        lower = {h: h.strip().lower() for h in header}  # once per column, not once per cell
+        if any(h != low for h, low in lower.items()):
+            rows = [(line, {lower.get(k, k): v for k, v in row.items()}) for line, row in rows]
+        return rows
+
+    def _ids_used_before(self, rows) -> list[Problem]:
+        """Rows whose id an earlier batch used (validation finds repeats within a batch); remembers this batch's ids."""
+        key = _table(self.kind).key
+        problems = []
+        for line, row in rows:
+            value = (row.get(key) or "").strip()
+            if value and value in self.first_line:
+                message = f"'{value}' is already used on line {self.first_line[value]}; ids must be unique"
+                problems.append(Problem(self.label, line, key, message))
+        for line, row in rows:
+            self.first_line.setdefault((row.get(key) or "").strip(), line)
+        return problems
+
+    def _add_decimal_note(self) -> None:
+        if self.decimal_commas:
+            self.notes.append(f"Read {self.decimal_commas} number(s) written with a decimal comma (e.g. 44,5 as 44.5).")
+            self.decimal_commas = 0
+
+    def _refuse(self, message: str) -> UploadResult:
+        return _empty_result(self.kind, message, self.detected)
+
+    def result(self) -> UploadResult:
+        """Every batch's accepted rows and rejects, with the file's notes."""
+        if self.missing is not None:
+            return self.missing
+        if self.rows_read == 0 and self.read_problems == 0:
+            return self._refuse(f"{self.label} has a header row but no data rows.")
+        self._add_decimal_note()
+        if self.unknown:
+            names = ", ".join(str(p.column) for p in self.unknown)
+            self.notes.append(f"Ignored column(s) this dashboard does not use: {names}.")
+        accepted = _share_repeated_values(_concat(self.accepted))
+        return UploadResult(self.kind, accepted, _concat(self.rejects), self.notes, self.detected)
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """One frame of a file's batches (a single batch as it is; GeoDataFrames stay one)."""
+    if len(frames) == 1:
+        return frames[0]
+    frame = pd.concat(frames, ignore_index=True)
+    if isinstance(frames[0], gpd.GeoDataFrame):
+        frame = gpd.GeoDataFrame(frame, geometry="geometry", crs=frames[0].crs)
+    return frame
+
+
+def _share_repeated_values(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with equal strings and lists in a column held once: an export repeats a few hundred titles, actor lists
+    and sources over hundreds of thousands of rows, and each row had its own copy."""
+    if len(frame) < 2 * BATCH_ROWS:
+        return frame
+    for col in frame.columns:
+        if frame[col].dtype != object:
+            continue
+        first: dict = {}
+        values = [first.setdefault(tuple(v) if isinstance(v, list) else v, v) for v in frame[col]]
+        if len(first) <= len(frame) // 2:
+            frame[col] = pd.Series(values, index=frame.index, dtype=object)
+    return frame
+
+
+def size_refusal(label: str, size: int) -> str | None:
+    """The refusal of a file of `size` bytes as uploaded when that is over the limit, else None: asked before the file is
+    read (a page knows an upload's size before it reads its bytes)."""
+    lim = limits()
+    if size > lim.max_bytes:
+        return f"{label} is {size:,} bytes; the limit is {_size_text(lim.max_bytes)}. Split it into smaller files."
+    return None
 
 
 def _upload_text(raw: bytes, label: str, detected: dict[str, str], notes: list[str]) -> tuple[str, str | None]:
@@ -493,8 +661,8 @@ def _upload_text(raw: bytes, label: str, detected: dict[str, str], notes: list[s
     lim = limits()
     if len(raw) == 0:
         return "", f"{label} is empty."
-    if len(raw) > lim.max_bytes:
-        return "", f"{label} is {len(raw):,} bytes; the limit is {_size_text(lim.max_bytes)}. Split it into smaller files."
+    if too_big := size_refusal(label, len(raw)):
+        return "", too_big
     raw, refusal = decompress(raw, label, lim.max_text_bytes, detected)
     if refusal:
         return "", refusal
@@ -555,8 +723,8 @@ def _unzip(raw: bytes, label: str, max_text_bytes: int, detected: dict[str, str]
         return fh.read(max_text_bytes + 1), None
 
 
-def _upload_rows(text: str, label: str, detected: dict[str, str]) -> tuple[_Rows | None, str | None]:
-    """Header and rows of the text (any separator), or a refusal: too many columns, no data rows, too many rows."""
+def _upload_batches(text: str, label: str, detected: dict[str, str]) -> tuple[Iterator | None, str | None]:
+    """The text's rows in batches (any separator; data.iter_csv_rows), or a refusal: too many columns."""
     delimiter = sniff_delimiter(text)
     detected["delimiter"] = {"\t": "tab", ",": "comma", ";": "semicolon"}[delimiter]
     lim = limits()
@@ -568,13 +736,7 @@ def _upload_rows(text: str, label: str, detected: dict[str, str]) -> tuple[_Rows
         )
     if delimiter != ",":
         text = _to_commas(text, delimiter)
-    header, rows, problems = read_csv_rows(text, label, max_rows=lim.max_rows)
-    header = [h.strip().lstrip("\ufeff") for h in header]
-    if not rows and not problems:
-        return None, f"{label} has a header row but no data rows."
-    if len(rows) + sum(p.line != 1 for p in problems) > lim.max_rows:
-        return None, f"{label} has more than {lim.max_rows:,} rows; the limit is {lim.max_rows:,}. Split it into smaller files."
-    return _Rows(header, rows, problems), None
+    return iter_csv_rows(text, label, max_rows=lim.max_rows, batch_rows=BATCH_ROWS), None
 
 
 def _header_width(text: str, delimiter: str) -> int:
@@ -584,30 +746,6 @@ def _header_width(text: str, delimiter: str) -> int:
         return len(next(csv.reader([text[: end if end >= 0 else len(text)]], delimiter=delimiter), []))
     except csv.Error:
         return 0  # a header cell over the cell limit: read_csv_rows names it
-
-
-def _to_template_columns(
-    kind: str,
-    header: list[str],
-    rows: list[tuple[int, dict[str, str]]],
-    reference: Dataset,
-    detected: dict[str, str],
-    notes: list[str],
-) -> tuple[list[str], list[tuple[int, dict[str, str]]], bool]:
-    """Header and rows under the template's lower-case column names, an ACLED export mapped onto events; and whether it was ACLED."""
-    if kind == "events" and is_acled(header):
-        detected["format"] = "ACLED export"
-        rows = map_acled(rows, reference.actors)
-        notes.append(
-            "Read as an ACLED export: actors are matched by name, coordinates kept, and the record date is ACLED's "
-            "timestamp (or the event date where the file has none)."
-        )
-        return (list(rows[0][1]) if rows else [f.name for f in _with_table_fields("events").stored_fields]), rows, True
-    detected["format"] = "INF Watch template"
-    lower = {h: h.strip().lower() for h in header}  # once per column, not once per cell
-    if any(h != low for h, low in lower.items()):
-        rows = [(line, {lower.get(k, k): v for k, v in row.items()}) for line, row in rows]
-    return [h.lower() for h in header], rows, False
 
 
 def _split_header_problems(problems: list[Problem]) -> tuple[list[Problem], list[Problem], list[Problem]]:

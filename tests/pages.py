@@ -50,3 +50,13 @@ def open_page(
     at.run()
     assert not at.exception, at.exception
     return at
+
+
+def choose_tab(at: AppTest, key: str, label_start: str) -> AppTest:
+    """Choose the tab of `widgets.lazy_tabs(..., key)` whose label starts with `label_start`, as a reader clicking it
+    (the page reruns and builds that tab only). Fails on an exception."""
+    label = next(label for label in at.session_state[f"{key}_labels"] if label.startswith(label_start))
+    at.session_state[key] = label
+    at.run()
+    assert not at.exception, at.exception
+    return at

@@ -94,3 +94,45 @@ def test_every_shared_cache_follows_a_reload_of_the_data(tmp_path, monkeypatch):
         assert list(cache.get_statement_search_index()["statement_id"]) == list(statements["statement_id"])
     finally:
         cache.get_dataset.clear()
+
+
+def _secret_events() -> bytes:
+    from tests.upload_corpus import EV_HEADER, _csv
+
+    return _csv(
+        EV_HEADER,
+        *(
+            f"secret-{i},2024-05-0{i + 1},Secret drill {i},A drill.,exercise,rou;nato,,Report,Publisher,2024-05-09,"
+            "https://example.org/r,44.17,28.65"
+            for i in range(3)
+        ),
+    )
+
+
+def test_a_readers_events_stay_out_of_the_shared_timeline_and_map():
+    uploads = [("events", "e.csv", _secret_events())]
+    home = open_page(None, uploads=uploads)
+    assert "Secret drill" in home.get("plotly_chart")[0].proto.spec  # the reader's timeline has their events ...
+    mapped = open_page("views/map.py", uploads=uploads)
+    leaks = [name for name, value in _shared_values() if _mentions(value, "Secret drill")]
+    assert leaks == []  # ... no cache shared by every session does
+    assert "events_timeline" in home.session_state["cache_session_values"]
+    assert "map_figure" in mapped.session_state["cache_session_values"]
+
+
+def test_the_shared_timeline_and_map_are_the_ones_the_filters_ask_for():
+    import json
+
+    from dashboard import charts
+    from dashboard.filters import Filters, filter_events
+
+    def spec(at: AppTest) -> str:
+        return at.get("plotly_chart")[0].proto.spec
+
+    baltic, black_sea, again = (open_page(None, {"region": r}) for r in ("Baltic", "Black Sea", "Baltic"))
+    assert spec(baltic) == spec(again) != spec(black_sea)
+    ds = cache.get_dataset()
+    expected = charts.events_timeline(filter_events(ds.events, Filters(regions=("Baltic",))), ds.actors)
+    assert json.loads(spec(baltic))["data"] == json.loads(expected.to_json())["data"]
+    maps = [open_page("views/map.py", {"region": r}) for r in ("Baltic", "Black Sea", "Baltic")]
+    assert spec(maps[0]) == spec(maps[2]) != spec(maps[1])

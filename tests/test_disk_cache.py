@@ -5,6 +5,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import geopandas.testing
@@ -202,3 +205,40 @@ def test_edited_statements_get_a_fresh_index(cache_dir, folder):
     assert disk_cache.statements_digest(topics) != disk_cache.statements_digest(statements)
     relabelled = statements.set_axis(statements.index + 1000)
     assert disk_cache.search_index(relabelled).index.equals(relabelled.index)
+
+
+# One server process opening the Statements page (the tables, then the search index); with "restarted", reading the
+# data files or indexing the statements fails the run, so only a cache left by the previous process can serve it.
+_SERVER_RUN = """
+import sys
+from dashboard import data, search
+
+if sys.argv[1] == "restarted":
+    def refuse(*args, **kwargs):
+        raise AssertionError("a restarted server read the data files or indexed the statements again")
+
+    data.load_dataset = search.build_search_index = refuse
+from tests.pages import open_page
+
+at = open_page("views/statements.py")
+print(next(m.value for m in at.markdown if m.value.startswith("**") and "match" in m.value))
+"""
+
+
+def test_a_restarted_server_reads_the_tables_and_the_search_index_from_the_cache(cache_dir, folder):
+    env = {**os.environ, disk_cache.CACHE_DIR_ENV: str(cache_dir), data.DATA_DIR_ENV: str(folder)}
+    root = Path(__file__).resolve().parents[1]
+
+    def serve(state: str) -> subprocess.CompletedProcess:
+        cmd = [sys.executable, "-c", _SERVER_RUN, state]
+        return subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True, timeout=300)
+
+    first = serve("first")
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert entries(cache_dir, "tables") and entries(cache_dir, "search")
+    restarted = serve("restarted")
+    assert restarted.returncode == 0, restarted.stderr[-3000:]
+    statements = len(data.load_dataset(folder).statements)
+    assert first.stdout.strip() == restarted.stdout.strip() == f"**{statements:,} statements** match."
+    shutil.rmtree(cache_dir)
+    assert serve("restarted").returncode != 0  # without the cache the same run does read the files: the check bites

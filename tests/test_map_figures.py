@@ -136,11 +136,16 @@ def test_one_marker_trace_and_one_legend_entry_per_kind_present(ds, maps):
     assert len({s.symbol for s in mf.KIND_STYLES.values()}) == len(mf.KIND_STYLES)
     sides = {t.name for t in fig.data if t.legend == "legend2"}
     assert {
-        "Operated by NATO or a member",
-        "Operated by Russia or an ally",
+        "Operator: NATO or a member (filled)",
+        "Russia or an ally (dark outline)",
+        "Other or none (hollow)",
         "Occupied by Russia (since 2014)",
         "Region outline",
     } <= sides
+    # The side shows without colour too: other or no operator hollow, Russia with a dark outline.
+    for code, symbol, width in zip(capitals.marker.color, capitals.marker.symbol, capitals.marker.line.width, strict=True):
+        assert symbol == ("star-open" if code == mf.SIDE_CODES["Other"] else "star")
+        assert width == (1.0 if code == mf.SIDE_CODES["NATO"] else 2.0)
 
 
 def test_figure_draws_countries_crimea_regions_and_labels(ds, maps):
@@ -369,3 +374,25 @@ def test_clusters_keep_the_readers_places_apart_and_escape_kinds(maps):
     assert "your data" in mine["hover"] and "your data" not in curated["hover"]
     # The reader's group sits beside the curated one in the same cell, not on top of it.
     assert clusters[["x", "y"]].drop_duplicates().shape[0] == 2
+
+
+def test_visible_labels_hide_a_label_that_would_cover_one_shown_before_or_a_fixed_box():
+    boxes = [(0, 0, 10, 2), (5, 1, 15, 3), (20, 0, 30, 2), (40, 0, 50, 2)]
+    fixed = [[45, 1, 46, 2]]
+    assert mf.visible_labels(boxes, fixed).tolist() == [True, False, True, False]
+
+
+def _contrast(a: str, b: str) -> float:
+    la, lb = sorted((mf._luminance(a), mf._luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def test_map_text_contrasts_at_least_4_5_to_1_with_what_it_is_written_on():
+    for colour in (mf.COUNTRY_LABEL_COLOUR, mf.REGION_LABEL_COLOUR, mf.OCCUPIED_LABEL_COLOUR, mf.SEA_LABEL_COLOUR):
+        assert min(_contrast(colour, mf.LAND_COLOUR), _contrast(colour, mf.SEA_COLOUR)) >= 4.5, colour
+    for fill in [*SIDE_COLOURS.values(), mf.MIXED_COLOUR, mf.USER_COLOUR]:
+        # A cluster's count on its circle, drawn at 85 % opacity over the land.
+        top = [int(fill[i : i + 2], 16) for i in (1, 3, 5)]
+        land = [int(mf.LAND_COLOUR[i : i + 2], 16) for i in (1, 3, 5)]
+        seen = "#" + "".join(f"{round(0.85 * t + 0.15 * b):02x}" for t, b in zip(top, land, strict=True))
+        assert _contrast(mf.text_colour_on(fill, 0.85), seen) >= 4.5, fill

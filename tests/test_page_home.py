@@ -12,6 +12,8 @@ from dashboard.ui import cache
 from tests import fixtures
 from tests.pages import APP, open_page
 
+TABLE = "home_events_table"  # the expander that holds the events table
+
 # The link /?actor=%E2%80%AE.knil… : a right-to-left override before text written backwards.
 RLO_ACTOR = "\u202e.knil siht tsurt nac uoY .OTAN yb deifirev ataD"
 
@@ -24,17 +26,32 @@ def metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
 
+def open_home(params=None) -> AppTest:
+    """Home from a link, with the events table opened as a reader clicking its expander (the page reruns)."""
+    at = open_page(None, params)
+    at.session_state[TABLE] = True
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 def test_home_shows_headline_figures_timeline_and_table():
     at = open_page()
     assert at.title[0].value == "INF Watch"
     assert int(metric(at, "Events").replace(",", "")) >= 60
     assert at.get("plotly_chart"), "no timeline"
+    assert any(e.label.startswith("The events as a table") for e in at.expander)
+    assert not at.dataframe, "the table is built when its expander is opened"
+    at.session_state[TABLE] = True
+    at.run()
     assert len(at.dataframe) == 1
     assert len(at.dataframe[0].value) == int(metric(at, "Events").replace(",", ""))
+    at.sidebar.multiselect[0].select("Black Sea").run()
+    assert at.dataframe and set(at.dataframe[0].value["region"]) == {"Black Sea"}  # it stays open
 
 
 def test_region_filter_changes_what_is_shown_and_the_url():
-    at = open_page()
+    at = open_home()
     all_events = int(metric(at, "Events").replace(",", ""))
     at.sidebar.multiselect[0].select("Black Sea").run()
     assert not at.exception
@@ -45,7 +62,7 @@ def test_region_filter_changes_what_is_shown_and_the_url():
 
 
 def test_link_with_filters_reproduces_the_view():
-    at = open_page(None, {"region": ["Black Sea"], "actor": ["nato"]})
+    at = open_home({"region": ["Black Sea"], "actor": ["nato"]})
     assert at.sidebar.multiselect[0].value == ["Black Sea"]
     assert at.sidebar.multiselect[1].value == ["nato"]
     shown = at.dataframe[0].value
@@ -55,7 +72,7 @@ def test_link_with_filters_reproduces_the_view():
 
 
 def test_date_range_in_the_link_filters_events():
-    at = open_page(None, {"from": "2014-01-01", "to": "2016-12-31"})
+    at = open_home({"from": "2014-01-01", "to": "2016-12-31"})
     dates = at.dataframe[0].value["date"]
     assert len(dates) > 0
     assert dates.min().year >= 2014 and dates.max().year <= 2016

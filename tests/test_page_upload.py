@@ -51,6 +51,8 @@ def test_uploaded_acled_rows_appear_on_the_home_page_tagged():
     """Session uploads merge into every page's data, tagged as the reader's own."""
 
     at = open_page(uploads=[("events", "acled.csv", _csv(ACLED_HEADER, ACLED_ROW))])
+    at.session_state["home_events_table"] = True  # open the events table
+    at.run()
     table = at.dataframe[0].value
     assert (table["origin"] == "your data").sum() == 1
 
@@ -74,3 +76,28 @@ def test_clear_my_data_removes_the_rows():
     assert at.metric[0].value == "1"
     at.button[0].click().run()
     assert at.metric[0].value == "0"
+
+
+def test_a_60000_row_acled_export_is_read_and_reaches_every_page(tmp_path, monkeypatch):
+    """A large export (gzip, limits raised as a self-hosted server raises them) is read whole and every page runs with it."""
+    from benchmarks.synthetic import acled_export
+    from tests.pages import session_after_uploads
+
+    for name, value in (("MAX_ROWS", "60000"), ("MAX_BYTES", "50000000"), ("MAX_TEXT_BYTES", "50000000")):
+        monkeypatch.setenv(f"INF_WATCH_UPLOAD_{name}", value)
+    path = acled_export(tmp_path / "acled.csv.gz", 60_000)
+    state = session_after_uploads([("events", path.name, path.read_bytes())], timeout=600)
+    said: dict[str, str] = {}
+    for page in (None, "views/map.py", "views/ranges.py", "views/statements.py", "views/about.py", "views/upload.py"):
+        at = AppTest.from_file(APP, default_timeout=300)
+        for key, value in state.items():
+            at.session_state[key] = value
+        if page == "views/upload.py":  # this page is reached from a running app (as its own test does)
+            at.run()
+        if page:
+            at.switch_page(page)
+        at.run()
+        assert not at.exception, (page, at.exception)
+        said[page or "home"] = " ".join(str(e.value) for e in (*at.markdown, *at.info, *at.caption))
+    assert "Including 60,000 of your own events" in said["home"]
+    assert "60,000 events" in said["views/upload.py"]

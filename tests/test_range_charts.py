@@ -330,3 +330,18 @@ def test_ring_map_draws_once_lightly_and_says_the_same(ds, outlines):
     assert len(nato.text) == len(nato.customdata) == len(nato.x) and nato.text[0].startswith("<b>")
     assert row[1].replace(",", "").isdigit() and row[2].endswith("min")
     assert "km from the launch point" in nato.hovertemplate and "Cruise at 800 km/h" in nato.hovertemplate
+
+
+def test_labels_of_compared_rings_of_one_range_do_not_cover_each_other():
+    frame = range_charts.map_frame("launch", 56.85, 41.37, 2500)
+    rings = [range_charts.OverlayRing(f"System {i}, 500 km", 500.0) for i in range(4)]
+    azimuths = range_charts.overlay_label_azimuths(frame, 56.85, 41.37, rings)
+    assert None not in azimuths and len(set(azimuths)) == 4
+
+
+def test_threshold_labels_on_a_map_of_long_ranges_do_not_stack():
+    near = range_charts.map_frame("launch", 56.85, 41.37, 1_000)
+    far = range_charts.map_frame("launch", 56.85, 41.37, 12_000)
+    ys = np.array(range_charts.TREATY_RINGS_KM, dtype=float)  # due north of the point, y is about the distance
+    assert range_charts.threshold_label_texts(near, ys) == ["500 km", "1,000 km", "5,500 km"]
+    assert range_charts.threshold_label_texts(far, ys) == ["", "1,000 km", "5,500 km"]

@@ -151,7 +151,7 @@ def test_a_very_wide_header_is_refused_before_any_row_is_parsed(reference, monke
     def must_not_run(*args, **kwargs):
         raise AssertionError("the file was parsed")
 
-    monkeypatch.setattr(uploads, "read_csv_rows", must_not_run)
+    monkeypatch.setattr(uploads, "iter_csv_rows", must_not_run)
     wide = _csv(PL_HEADER + "".join(f",c{i}" for i in range(40_000)), PL_ROW + "," * 40_000)
     result = uploads.read_upload("wide.csv", wide, "places", ds, regions)
     assert result.accepted.empty
@@ -319,3 +319,108 @@ def test_limits_come_from_the_environment_and_every_message_names_them(reference
         .messages[0]
         .endswith("the limit is 0.0001 MB (100 bytes). Split it into smaller files.")
     )
+
+
+# ---- Large files: read in batches, with progress
+
+
+def _mixed_events_file(n: int = 60) -> bytes:
+    """`n` events, with an id used again 30 rows later, an impossible date and a ragged row among them."""
+    rows = [EV_ROW.replace("my-", f"my-{i}-", 1) for i in range(n)]
+    rows[40] = rows[5]  # the same id in another batch
+    rows[20] = rows[20].replace("2020-05-01", "2020-02-31")
+    rows[33] = rows[33] + ",extra"
+    return _csv(EV_HEADER, *rows)
+
+
+def test_reading_in_batches_gives_what_one_read_gives_and_reports_progress(reference, monkeypatch):
+    ds, regions = reference
+    data = _mixed_events_file()
+    whole = uploads.read_upload("e.csv", data, "events", ds, regions)
+    assert len(whole.accepted) == 57 and len(whole.rejects) == 3
+    monkeypatch.setattr(uploads, "BATCH_ROWS", 7)
+    told: list[tuple[float, str]] = []
+    batched = uploads.read_upload("e.csv", data, "events", ds, regions, progress=lambda f, text: told.append((f, text)))
+    assert batched.accepted.reset_index(drop=True).equals(whole.accepted.reset_index(drop=True))
+    columns = ["line", "column", "reason"]
+    assert sorted(map(tuple, batched.rejects[columns].astype(str).values)) == sorted(
+        map(tuple, whole.rejects[columns].astype(str).values)
+    )
+    assert "'my-5-1' is already used on line 7; ids must be unique" in batched.rejects["reason"].tolist()
+    assert batched.messages == whole.messages
+    fractions = [f for f, _ in told]
+    assert len(fractions) >= 60 // 7 + 1 and fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert told[-1][1] == "Checked 60 rows of e.csv…"
+
+
+def test_a_file_over_the_row_limit_is_refused_before_its_later_rows_are_checked(reference, monkeypatch):
+    ds, regions = reference
+    checked: list[int] = []
+    validate = uploads.validate_rows
+
+    def counting(table, header, rows, label):
+        checked.append(len(rows))
+        return validate(table, header, rows, label)
+
+    monkeypatch.setattr(uploads, "validate_rows", counting)
+    monkeypatch.setattr(uploads, "BATCH_ROWS", 10)
+    monkeypatch.setenv("INF_WATCH_UPLOAD_MAX_ROWS", "25")
+    result = uploads.read_upload("e.csv", _events_file(1000), "events", ds, regions)
+    assert result.messages == ["e.csv has more than 25 rows; the limit is 25. Split it into smaller files."]
+    assert sum(checked) <= 30  # the batches up to the limit, not the thousand rows
+
+
+def test_a_compressed_file_is_unpacked_no_further_than_the_limit(reference, monkeypatch):
+    import gzip
+    import io
+    import zipfile
+
+    ds, regions = reference
+    monkeypatch.setenv("INF_WATCH_UPLOAD_MAX_TEXT_BYTES", "200000")
+    text = _events_file(5000)  # about 600 kB of CSV
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("e.csv", text)
+    asked: list[int] = []
+    for opener, name, data in (
+        (gzip.GzipFile, "e.csv.gz", gzip.compress(text)),
+        (zipfile.ZipExtFile, "e.zip", buf.getvalue()),
+    ):
+        read = opener.read
+
+        def counted(self, size=-1, _read=read):
+            asked.append(size)
+            return _read(self, size)
+
+        monkeypatch.setattr(opener, "read", counted)
+        result = uploads.read_upload(name, data, "events", ds, regions)
+        assert result.accepted.empty
+        assert result.messages == [
+            f"{name} holds more than 0.2 MB (200,000 bytes) of text once unpacked; that is the limit. Split it into smaller files."
+        ]
+        assert asked and all(0 < size <= 200_001 for size in asked), asked
+        asked.clear()
+
+
+def test_the_size_of_an_upload_is_refused_by_its_number_alone(monkeypatch):
+    monkeypatch.setenv("INF_WATCH_UPLOAD_MAX_BYTES", "1000000")
+    assert uploads.size_refusal("big.csv.gz", 1_000_000) is None
+    assert uploads.size_refusal("big.csv.gz", 1_000_001) == (
+        "big.csv.gz is 1,000,001 bytes; the limit is 1 MB (1,000,000 bytes). Split it into smaller files."
+    )
+
+
+def test_a_large_acled_export_is_read_whole_with_repeated_values_held_once(reference, monkeypatch, tmp_path):
+    from benchmarks.synthetic import acled_export
+
+    ds, regions = reference
+    monkeypatch.setenv("INF_WATCH_UPLOAD_MAX_ROWS", "60000")
+    monkeypatch.setenv("INF_WATCH_UPLOAD_MAX_BYTES", "50000000")
+    monkeypatch.setenv("INF_WATCH_UPLOAD_MAX_TEXT_BYTES", "50000000")
+    path = acled_export(tmp_path / "acled.csv.gz", 60_000)
+    result = uploads.read_upload(path.name, path.read_bytes(), "events", ds, regions)
+    assert result.detected["format"] == "ACLED export" and result.detected["compression"] == "gzip"
+    assert len(result.accepted) == 60_000 and result.rejects.empty
+    assert result.accepted["event_id"].is_unique and set(result.accepted["region"]) >= {"Black Sea"}
+    actors = result.accepted["actors"]  # lists, one per row: equal ones are one list
+    assert len({id(a) for a in actors}) == len({tuple(a) for a in actors}) < 10

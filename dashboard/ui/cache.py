@@ -19,6 +19,7 @@ import streamlit as st
 from dashboard import (
     basemap,
     baskets,
+    charts,
     citations,
     data,
     disk_cache,
@@ -32,6 +33,7 @@ from dashboard import (
     systems,
     timeline_map,
 )
+from dashboard import map_figures as mf
 from dashboard.filters import Filters, filter_events, filter_places
 from dashboard.map_figures import MapTables, prepare_map_tables
 from dashboard.memory import release_memory
@@ -179,6 +181,23 @@ def get_statement_lookups(user_events=None, user_places=None, user_statements=No
     )
 
 
+# ---- Home
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _events_timeline(key: DatasetKey, filters: Filters, colour_by: str, _events: pd.DataFrame):
+    # `_events` (not hashed) is the curated events under `filters`: the key names it.
+    return charts.events_timeline(_events, get_dataset().actors, colour_by=colour_by)
+
+
+def get_events_timeline(ds: data.Dataset, filters: Filters, colour_by: str, events: pd.DataFrame):
+    """charts.events_timeline of `events` (ds.events under `filters`), built once per filters and colouring: shared for
+    the curated data, kept in the session when `ds` holds the reader's uploads."""
+    if ds is get_dataset():
+        return _events_timeline(dataset_key(), filters, colour_by, events)
+    return session_value("events_timeline", (filters, colour_by), lambda: charts.events_timeline(events, ds.actors, colour_by))
+
+
 # ---- Map
 
 
@@ -202,6 +221,42 @@ def _map_tables(key: DatasetKey) -> MapTables:
 def get_map_frames() -> MapTables:
     """The curated frames for the map page and their lookups (map_figures.MapTables)."""
     return _map_tables(dataset_key())
+
+
+def _build_map_figure(view_key: str, places, events, actors, selected: tuple[str, ...], own_events):
+    base = get_map_basemap(view_key)
+    layers = mf.build_map_layers(places, events, actors, base, selected, own_events)
+    figure = mf.build_map_figure(base, layers.markers, selected, clusters=layers.clusters, event_markers=layers.event_markers)
+    return layers, figure
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _map_figure(key: DatasetKey, view_key: str, filters: Filters, asof, selected: tuple[str, ...], _places, _events):
+    # `_places` and `_events` (not hashed) are the curated rows under `filters` as of `asof`: the key names them.
+    return _build_map_figure(view_key, _places, _events, _map_tables(key).actors, selected, None)
+
+
+def get_map_figure(
+    view_key: str,
+    filters: Filters,
+    asof,
+    selected: tuple[str, ...],
+    places: pd.DataFrame,
+    events: pd.DataFrame,
+    user_tables: MapTables | None = None,
+    own_events: pd.DataFrame | None = None,
+):
+    """(map_figures.MapLayers, figure) of the map for one view, filters, date and selection; `places` and `events` are
+    the rows it shows (filtered, as of `asof`). Shared for the curated data; with the reader's uploads (`user_tables`,
+    `own_events`: their events at their own coordinates) it is kept in the session instead."""
+    selected = tuple(selected)
+    if user_tables is None:
+        return _map_figure(dataset_key(), view_key, filters, asof, selected, places, events)
+    return session_value(
+        "map_figure",
+        (view_key, filters, asof, selected),
+        lambda: _build_map_figure(view_key, places, events, user_tables.actors, selected, own_events),
+    )
 
 
 def _build_play_figure(tables: MapTables, view_key: str, filters: Filters, dates: tuple, fade: int, step: str, start: int):
@@ -279,7 +334,7 @@ def _overlay_rings(view: ranges.RangeView) -> list[range_charts.OverlayRing]:
 
 
 def _build_ring_map(view: ranges.RangeView, launch_name: str, range_label: str, side: str, places: pd.DataFrame):
-    claims = None if view.system == ranges.CUSTOM else ranges.system_claims(get_dataset().range_claims, view.system)
+    claims = None if view.system == ranges.CUSTOM else get_system_claims(view.system)
     return range_charts.ring_map(
         overlays=_overlay_rings(view),
         launch_name=launch_name,
@@ -310,6 +365,16 @@ def get_ring_map(view: ranges.RangeView, launch_name: str, range_label: str, sid
     return session_value(
         "ring_map", (view, launch_name, range_label, side), lambda: _build_ring_map(view, launch_name, range_label, side, places)
     )
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _system_claims(key: DatasetKey, system_id: str) -> pd.DataFrame:
+    return ranges.system_claims(get_dataset().range_claims, system_id)
+
+
+def get_system_claims(system_id: str) -> pd.DataFrame:
+    """ranges.system_claims of one catalogued system (uploads never add claims), once per system."""
+    return _system_claims(dataset_key(), system_id)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -349,6 +414,17 @@ def get_people_in_range(lat: float, lon: float, range_km: float, speed_kmh: floa
     """(population.people_in_range, population.largest_cities_in_range with n=10) for one ring; raises
     data.DataValidationError when data/cities.csv is missing or broken."""
     return _people_in_range(dataset_key(), float(lat), float(lon), float(range_km), float(speed_kmh))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _people_totals(key: DatasetKey, lat: float, lon: float, range_km: float, speed_kmh: float):
+    people, _ = _people_in_range(key, lat, lon, range_km, speed_kmh)
+    return population.people_by_band(people), population.people_by_country(people)
+
+
+def get_people_totals(lat: float, lon: float, range_km: float, speed_kmh: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(population.people_by_band, population.people_by_country) of get_people_in_range for one ring."""
+    return _people_totals(dataset_key(), float(lat), float(lon), float(range_km), float(speed_kmh))
 
 
 def get_cities_source_title() -> str:
@@ -486,4 +562,4 @@ def get_about_overview(ds: data.Dataset) -> dict:
     overview = _about_overview(dataset_key())
     if ds is get_dataset():
         return overview
-    return {**overview, **reports.coverage(ds)}
+    return {**overview, **session_value("about_coverage", (), lambda: reports.coverage(ds))}

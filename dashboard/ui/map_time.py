@@ -9,14 +9,15 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from dashboard import animated_gif, basemap, briefing, export
+from dashboard import animated_gif, basemap, briefing, describe, export
 from dashboard import map_figures as mf
 from dashboard import timeline_map as tm
 from dashboard.charts import USER_TAG
 from dashboard.citations import markdown_source_link
-from dashboard.filters import Filters
+from dashboard.filters import Filters, filter_places
 from dashboard.text import escape_markdown
 from dashboard.ui import cache, widgets
+from dashboard.ui.text_version import MAP_LABEL, show_text_version
 
 # Keys owned by these controls.
 KEY_MODE = "map_mode"
@@ -167,6 +168,10 @@ def show_play(
         f"{choice.fade} years after its date, fading as it ages. Crimea is part of Ukraine, occupied by Russia since "
         "2014 (hatched). Boundaries: Natural Earth."
     )
+    tables = user_tables or cache.get_map_frames()
+    places = filter_places(tables.places, filters)
+    labels = [tm.frame_label(d, choice.step) for d in dates]
+    show_text_version(describe.play_text(places, tables.actors, labels, tm.standing_matrix(places, dates)), MAP_LABEL)
     _show_play_download(view_key, choice, figure, dates)
 
 
@@ -298,6 +303,9 @@ def show_compare(view_key: str, choice: TimeChoice, inputs: CompareInputs) -> No
                 alt=f"Map of {view_title} as of {day.isoformat()} with {n_places:,} places",
             )
             st.caption(f"{n_places:,} places standing and {n_events:,} events up to {day.isoformat()}.")
+            standing = mf.places_as_of(inputs.places, day)
+            text = describe.map_text(standing, inputs.actors, view_title, day.isoformat(), mf.in_view(standing, base))
+            show_text_version(text, MAP_LABEL, key=f"map_compare_text_{side.lower()}")
     changes = tm.changes_between(inputs.places, inputs.events, choice.a, choice.b)
     actor_names = dict(zip(inputs.actors["actor_id"], inputs.actors["name"], strict=True))
     st.subheader(f"What changed from {choice.a.isoformat()} to {choice.b.isoformat()}")

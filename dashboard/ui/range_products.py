@@ -10,10 +10,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import baskets, briefing, export, geo_export, population
+from dashboard import baskets, briefing, describe, export, geo_export, population
 from dashboard.data import DataValidationError
 from dashboard.text import escape_markdown
 from dashboard.ui import cache, widgets
+from dashboard.ui.text_version import MAP_LABEL, show_text_version
 
 MAX_CITIES_SHOWN = 10
 IMAGE_LABELS = {"png": "PNG, A4 300 dpi", "svg": "SVG", "pdf": "PDF, A4"}
@@ -60,7 +61,7 @@ def show_people(lat: float, lon: float, range_km: float, speed_kmh: float, launc
     if people.empty:
         st.info("No place of 15,000 people or more lies within this range.", icon=":material/info:")
         return
-    bands, by_country = population.people_by_band(people), population.people_by_country(people)
+    bands, by_country = cache.get_people_totals(lat, lon, range_km, speed_kmh)
     left, right = st.columns(2)
     number = st.column_config.NumberColumn
     left.dataframe(
@@ -167,13 +168,47 @@ def territory_words(territory: baskets.LaunchTerritory) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
+def launch_basket_export(
+    target_lat: float,
+    target_lon: float,
+    target_name: str,
+    system: pd.Series,
+    user_places: pd.DataFrame | None,
+) -> geo_export.BasketExport:
+    """The launch basket as the map layers' files carry it, whether or not its tab is open (nothing drawn)."""
+    range_km = float(system["range_km_max"])
+    territory, basket, area, sites = cache.get_launch_basket(
+        target_lat, target_lon, range_km, (str(system["operator"]),), user_places
+    )
+    return _basket_export(target_lat, target_lon, target_name, system, basket, area, territory_words(territory), sites)
+
+
+def _basket_export(
+    target_lat: float, target_lon: float, target_name: str, system: pd.Series, basket, area: float, words: str, sites
+) -> geo_export.BasketExport:
+    nearest = baskets.nearest_site(sites)
+    return geo_export.BasketExport(
+        basket,
+        target_name,
+        target_lat,
+        target_lon,
+        float(system["range_km_max"]),
+        f"{system['name']}, {system['headline_range']}, launched from {words}",
+        {
+            "system": str(system["name"]),
+            "area_km2": round(area, 1),
+            "nearest_site": "" if nearest is None else str(nearest["name"]),
+        },
+    )
+
+
 def show_launch_basket(
     target_lat: float,
     target_lon: float,
     target_name: str,
     system: pd.Series,
     user_places: pd.DataFrame | None,
-) -> geo_export.BasketExport | None:
+) -> geo_export.BasketExport:
     """Where the system could reach the target from, on land its side holds: map, area, sites inside, the nearest."""
     operators = (str(system["operator"]),)
     range_km = float(system["range_km_max"])
@@ -199,6 +234,7 @@ def show_launch_basket(
     labels = (target_name, range_label, f"{system['operator_name']} and allies")
     fig = cache.get_basket_map(target_lat, target_lon, range_km, operators, labels, str(system["side"]), sites)
     st.plotly_chart(fig, width="stretch", config={"displaylogo": False, "scrollZoom": True}, key="rng_basket_map")
+    show_text_version(describe.basket_text(target_name, range_label, words, 0.0 if basket.is_empty else area, sites), MAP_LABEL)
     st.caption(
         escape_markdown(
             f"Launch territory of {system['operator_name']}: {words}. Own territory, the states on its side or in its "
@@ -218,19 +254,7 @@ def show_launch_basket(
                 "distance_km": st.column_config.NumberColumn(f"Distance to {target_name} (km)", format="%.0f"),
             },
         )
-    return geo_export.BasketExport(
-        basket,
-        target_name,
-        target_lat,
-        target_lon,
-        range_km,
-        f"{range_label}, launched from {words}",
-        {
-            "system": str(system["name"]),
-            "area_km2": round(area, 1),
-            "nearest_site": "" if nearest is None else str(nearest["name"]),
-        },
-    )
+    return _basket_export(target_lat, target_lon, target_name, system, basket, area, words, sites)
 
 
 def show_layer_downloads(

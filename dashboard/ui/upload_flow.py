@@ -3,13 +3,32 @@
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from dashboard import uploads
 from dashboard.export import to_csv_bytes
+from dashboard.memory import return_freed_memory
 from dashboard.text import escape_markdown
 from dashboard.ui import cache, userdata
 
 _KEY_SEEN = "upload_seen"  # (key, kind) -> UploadResult, so reruns don't add a file twice
+_KEY_LAST_NAME = "upload_last_name"  # the file name of the last upload, for its report
+
+
+def process_file(kind: str, file) -> uploads.UploadResult:
+    """process_upload for the upload widget's file: its size is checked before its bytes are read, and once read the
+    server forgets the bytes (the session keeps the accepted rows only, not the file as well)."""
+    too_big = uploads.size_refusal(file.name, file.size)
+    if too_big:  # refused on its size alone: not one byte of it is read
+        seen = st.session_state.setdefault(_KEY_SEEN, {})
+        result = seen.setdefault((file.file_id, kind), uploads.refused(kind, too_big))
+        _remember_last((file.file_id, kind), file.name)
+    else:
+        result = process_upload(kind, file.name, file.getvalue(), key=file.file_id)
+    ctx = get_script_run_ctx()
+    if ctx is not None:
+        ctx.uploaded_file_mgr.remove_file(ctx.session_id, file.file_id)
+    return result
 
 
 def process_upload(kind: str, name: str, data: bytes, key: str) -> uploads.UploadResult:
@@ -17,20 +36,43 @@ def process_upload(kind: str, name: str, data: bytes, key: str) -> uploads.Uploa
     seen = st.session_state.setdefault(_KEY_SEEN, {})
     marker = (key, kind)
     if marker not in seen:
-        # A large file takes seconds to read and check: say so while it does.
-        with st.status(f"Reading and checking {name} ({len(data):,} bytes)…") as status:
-            result = uploads.read_upload(name, data, kind, cache.get_dataset(), cache.get_regions(), userdata.user_rows("places"))
+        # A large file takes seconds to read and check: say so while it does, batch by batch.
+        with st.status(f"Reading and checking {name} ({len(data):,} bytes)…", expanded=True) as status:
+            bar = st.progress(0.0, text=f"Reading {name}…")
+            result = uploads.read_upload(
+                name,
+                data,
+                kind,
+                cache.get_dataset(),
+                cache.get_regions(),
+                userdata.user_rows("places"),
+                progress=lambda fraction, text: bar.progress(fraction, text=text),
+            )
             if result.ok:
                 userdata.add_rows(kind, result.accepted)
-            status.update(label=f"Read {name}: {len(result.accepted):,} rows accepted.", state="complete")
+            bar.progress(1.0, text=f"Read {name}.")
+            status.update(label=f"Read {name}: {len(result.accepted):,} rows accepted.", state="complete", expanded=False)
         seen[marker] = result
-    st.session_state["upload_last"] = marker
+        return_freed_memory()  # the file's text and the batches' scratch rows
+    _remember_last(marker, name)
     return seen[marker]
+
+
+def _remember_last(marker: tuple[str, str], name: str) -> None:
+    """The upload whose report the page shows."""
+    st.session_state["upload_last"] = marker
+    st.session_state[_KEY_LAST_NAME] = name
+
+
+def last_upload_name() -> str | None:
+    """The name of the file whose report render_report shows, or None before any upload."""
+    return st.session_state.get(_KEY_LAST_NAME)
 
 
 def forget_reports() -> None:
     st.session_state.pop(_KEY_SEEN, None)
     st.session_state.pop("upload_last", None)
+    st.session_state.pop(_KEY_LAST_NAME, None)
 
 
 def render_report(kind: str, name: str) -> None:
@@ -39,6 +81,7 @@ def render_report(kind: str, name: str) -> None:
     result = st.session_state.get(_KEY_SEEN, {}).get(marker) if marker else None
     if result is None:
         return
+    kind = marker[1]  # the kind the file was read as, whichever the page now has chosen
     st.subheader("Upload report")
     detected = ", ".join(f"{k}: {v}" for k, v in result.detected.items())
     st.caption(escape_markdown(f"{name} — {detected}"))

@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import threading
+
 import pandas as pd
 import streamlit as st
 
-from dashboard import origin
+from dashboard import memory, origin
 from dashboard.data import Dataset
 from dashboard.ui import cache
 
 # Session keys owned by this module.
 _KEY_ROWS = "userdata_rows"  # kind -> DataFrame of accepted rows
+_KEY_RELEASE = "userdata_release"  # a _ReleaseOnDrop, dropped with the session's rows
+
+
+class _ReleaseOnDrop:
+    """Kept in the session beside the reader's rows. A session ends some time after its tab closes (Streamlit keeps it
+    for server.disconnectedSessionTTL seconds in case the tab reconnects) and is then dropped with its state: this hands
+    the memory its rows held back to the system a moment later, when they are gone too."""
+
+    def __del__(self) -> None:
+        timer = threading.Timer(2.0, memory.return_freed_memory)
+        timer.daemon = True
+        timer.start()
 
 
 def user_rows(kind: str) -> pd.DataFrame | None:
@@ -23,6 +37,7 @@ def add_rows(kind: str, frame: pd.DataFrame) -> int:
     rows = dict(st.session_state.get(_KEY_ROWS, {}))
     rows[kind] = origin.replace_rows(rows.get(kind), frame, kind)
     st.session_state[_KEY_ROWS] = rows
+    st.session_state.setdefault(_KEY_RELEASE, _ReleaseOnDrop())
     cache.forget_session_values()  # everything built from the old rows
     return len(rows[kind])
 
@@ -31,6 +46,7 @@ def clear() -> None:
     """Forget every uploaded row in this session, and everything built from them."""
     st.session_state.pop(_KEY_ROWS, None)
     cache.forget_session_values()
+    st.session_state.pop(_KEY_RELEASE, None)  # hands back what the rows held
 
 
 def counts() -> dict[str, int]:

@@ -66,6 +66,20 @@ def url_radio(label: str, options: dict[str, str], param: str, key: str) -> str:
     return choice
 
 
+def lazy_tabs(labels: list[str], key: str) -> list:
+    """Tabs of which only the chosen one is built: choosing a tab reruns the page, and `tab.open` says which is chosen.
+
+    Streamlit draws every tab's content in the browser, hidden or not, so a map or table in a hidden tab costs a
+    visitor's browser as much as a shown one. When a label changes (a count in it, a place's name), the reader's
+    choice is kept by its position.
+    """
+    labels_key = f"{key}_labels"
+    chosen, previous = st.session_state.get(key), st.session_state.get(labels_key, ())
+    position = labels.index(chosen) if chosen in labels else previous.index(chosen) if chosen in previous else 0
+    st.session_state[labels_key] = tuple(labels)
+    return list(st.tabs(labels, key=key, on_change="rerun", default=labels[position]))
+
+
 TABLE_MAX_ROWS = 500
 
 

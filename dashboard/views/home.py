@@ -2,10 +2,13 @@
 
 import streamlit as st
 
-from dashboard import charts
+from dashboard import describe
 from dashboard.filters import filter_events, filter_places, filter_statements
-from dashboard.ui import userdata, widgets
+from dashboard.ui import cache, userdata, widgets
 from dashboard.ui.sidebar import current_filters
+from dashboard.ui.text_version import show_text_version
+
+KEY_TABLE = "home_events_table"
 
 ds = userdata.current_dataset()
 filters = current_filters()
@@ -33,10 +36,30 @@ cols[2].metric("Places", f"{len(places):,}", help="Places matching the region an
 span = f"{events['date'].min():%Y}–{events['date'].max():%Y}" if len(events) else "—"
 cols[3].metric("Years covered", span, help="First and last event year in the selection")
 
-colour_by = widgets.url_radio(
-    "Colour the timeline by", {"event_type": "Event type", "actor": "Actor (coloured by side)"}, param="colour", key="home_colour"
-)
-st.plotly_chart(charts.events_timeline(events, ds.actors, colour_by=colour_by), width="stretch")
+
+# A fragment: changing the colouring reruns only the timeline, not the figures and table around it.
+@st.fragment
+def show_timeline() -> None:
+    """The events timeline, coloured as the reader chooses (kept in the link)."""
+    colour_by = widgets.url_radio(
+        "Colour the timeline by",
+        {"event_type": "Event type", "actor": "Actor (coloured by side)"},
+        param="colour",
+        key="home_colour",
+    )
+    st.plotly_chart(cache.get_events_timeline(ds, filters, colour_by, events), width="stretch")
+    show_text_version(describe.timeline_text(events, ds.actors, colour_by))
+
+
+show_timeline()
 
 st.subheader("Events")
-widgets.events_table(events, ds)
+# Built when opened (opening it reruns the page): a table's code and grid are a large part of what a visitor's browser
+# does for this page, and the table sits below the timeline, out of sight when the page opens.
+# The label stays the same whatever the filters, so the table stays open when they change.
+table = st.expander(
+    "The events as a table, newest first, with their sources", key=KEY_TABLE, icon=":material/table:", on_change="rerun"
+)
+if table.open:
+    with table:
+        widgets.events_table(events, ds)

@@ -8,14 +8,15 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from dashboard import basemap, briefing, export
+from dashboard import basemap, briefing, describe, export
 from dashboard import map_figures as mf
 from dashboard.charts import USER_COLOUR_NAME, USER_TAG
-from dashboard.citations import markdown_source_link, quoted_markdown
+from dashboard.citations import markdown_source_link, quote_label, quoted_markdown
 from dashboard.filters import filter_events, filter_places, filter_statements
 from dashboard.text import escape_markdown
 from dashboard.ui import cache, map_time, range_products, userdata, widgets
 from dashboard.ui.sidebar import current_filters, date_bounds
+from dashboard.ui.text_version import MAP_LABEL, show_text_version
 
 # Keys owned by this page.
 KEY_VIEW = "map_view"
@@ -24,6 +25,8 @@ KEY_CHART = "map_chart"
 KEY_SELECTED = "map_selected"
 KEY_EVENT = "map_event"
 KEY_LAST_CHART = "map_last_chart_selection"
+KEY_PICK = "map_pick"  # the list of places: the keyboard's way to select what a click on a marker selects
+MAX_PICK_OPTIONS = 1_000  # places listed in it (each run sends every label); past that the filters must narrow the map
 MAX_DETAILS = 8  # places described beside the map at once
 MAX_STATEMENTS = 6  # statements listed on a place's card; the Statements page has the rest
 
@@ -50,12 +53,61 @@ def _clear_selection() -> None:
     st.session_state[KEY_EVENT] = None
 
 
+def _pick_places() -> None:
+    st.session_state[KEY_SELECTED] = tuple(st.session_state.get(KEY_PICK, ()))
+
+
+def _place_label(name: object, kind: object, country: object) -> str:
+    where = f", {country}" if isinstance(country, str) and country else ""
+    return f"{name} ({mf.kind_label(str(kind))}{where})"
+
+
+def pick_places(places: pd.DataFrame, selected: tuple[str, ...], place_by_id: pd.DataFrame, own: pd.DataFrame | None) -> None:
+    """A list of the places on the map, kept in step with the selection: choosing one there is clicking its marker."""
+    # Plain lists: labels for a few thousand places in a few ms. "Name (kind, country)".
+    rows = sorted(
+        zip(
+            (str(n).casefold() for n in places["name"].tolist()),
+            places["place_id"].tolist(),
+            places["name"].tolist(),
+            places["kind"].tolist(),
+            places["country"].tolist(),
+            strict=True,
+        )
+    )
+    labels = {pid: _place_label(name, kind, country) for _, pid, name, kind, country in rows[:MAX_PICK_OPTIONS]}
+    for pid in selected:  # selected elsewhere (a link, the box tool) but not listed: one of the reader's events, say
+        if pid in labels:
+            continue
+        if own is not None and pid in own.index:
+            labels[pid] = f"{own.at[pid, 'title']} ({USER_TAG})"
+        elif pid in place_by_id.index:
+            labels[pid] = _place_label(*place_by_id.loc[pid, ["name", "kind", "country"]])
+        else:
+            labels[pid] = pid
+    options = list(labels)
+    st.session_state[KEY_PICK] = list(selected)  # what the map selected shows here too
+    st.multiselect(
+        "Places to show here",
+        options,
+        key=KEY_PICK,
+        format_func=labels.get,
+        on_change=_pick_places,
+        placeholder="Type a place's name",
+        help="Without the map: choose places by name to list their events and statements, as a click on a marker does.",
+    )
+    if len(rows) > MAX_PICK_OPTIONS:
+        st.caption(
+            f"Listing the first {MAX_PICK_OPTIONS:,} of {len(rows):,} places by name: narrow the filters to list the rest."
+        )
+
+
 def show_selection_head(selected: tuple[str, ...]) -> None:
     """The heading of the selection column: a hint while nothing is selected, else a Clear button and how many are shown."""
     if not selected:
         st.subheader("Selected places")
         st.info(
-            "Click a marker, or use the box or lasso tool, to list a place's events and statements here.",
+            "Click a marker, use the box or lasso tool, or choose places by name below to list their events and statements here.",
             icon=":material/ads_click:",
         )
         return
@@ -125,7 +177,9 @@ def show_place_statements(said: pd.DataFrame) -> None:
         st.markdown(
             f"**{s.date:%Y-%m-%d}** · {escape_markdown(s.speaker)}: {quoted_markdown(escape_markdown(s.text), s.quote_type)}"
         )
-        st.caption(markdown_source_link(s.source_title, s.source_publisher, s.source_url))
+        # Say how the words were recorded, as the Statements page does: a translation names its translator.
+        recorded = escape_markdown(quote_label(s.quote_type, getattr(s, "translated_by", "")))
+        st.caption(f"{recorded} · {markdown_source_link(s.source_title, s.source_publisher, s.source_url)}")
         st.page_link(
             "views/statements.py",
             label="Open in Statements",
@@ -138,14 +192,23 @@ def show_place_statements(said: pd.DataFrame) -> None:
 
 tables = cache.get_map_frames()
 has_uploads = bool(userdata.counts())
-if has_uploads:  # the reader's own rows beside the curated ones, tagged `is_user_data`
+if has_uploads:  # the reader's own rows beside the curated ones, tagged `is_user_data`, joined once per session
     merged = userdata.current_dataset()
-    tables = mf.add_user_rows(tables, merged.places, merged.events, merged.statements)
+    tables = cache.session_value(
+        "map_tables", (), lambda: mf.add_user_rows(tables, merged.places, merged.events, merged.statements)
+    )
 places_all, events_all, statements_all, actors = tables.places, tables.events, tables.statements, tables.actors
 place_by_id, event_places = tables.place_by_id, tables.event_places
 # Ids of the reader's own places and events (empty without uploads).
 mine: set[str] = (
-    set(places_all.loc[places_all["is_user_data"], "place_id"]) | set(events_all.loc[events_all["is_user_data"], "event_id"])
+    cache.session_value(
+        "map_mine",
+        (),
+        lambda: (
+            set(places_all.loc[places_all["is_user_data"], "place_id"])
+            | set(events_all.loc[events_all["is_user_data"], "event_id"])
+        ),
+    )
     if has_uploads
     else set()
 )
@@ -239,12 +302,12 @@ if mode != "single":
 places = mf.places_as_of(filter_places(places_all, filters), asof)
 events = mf.events_as_of(filter_events(events_all, filters), asof)
 statements = mf.events_as_of(filter_statements(statements_all, filters), asof)
-base = cache.get_map_basemap(view_key)
 own_events = mf.events_with_own_coordinates(events, place_by_id.index) if has_uploads else None
-layers = mf.build_map_layers(places, events, actors, base, selected, own_events)
-markers = layers.markers
+# Built once per view, filters, date and selection (a sidebar change back to an earlier choice costs nothing).
+layers, figure = cache.get_map_figure(
+    view_key, filters, asof, selected, places, events, tables if has_uploads else None, own_events
+)
 view_title = basemap.VIEWS[view_key].title
-figure = mf.build_map_figure(base, markers, selected, clusters=layers.clusters, event_markers=layers.event_markers)
 user_events = own_events.set_index("event_id") if own_events is not None else None
 
 # Keep the link in step with the widgets so it can be copied and shared. The reader's own rows live in this
@@ -286,6 +349,8 @@ with left:
             "Crimea is part of Ukraine, occupied by Russia since 2014 (hatched). Boundaries: Natural Earth."
         )
     )
+    in_view = mf.in_view(places, cache.get_map_basemap(view_key))
+    show_text_version(describe.map_text(places, actors, view_title, asof.isoformat(), in_view), MAP_LABEL)
     with st.expander("Download what the map shows"):
         cols = st.columns(3)
         version = cache.get_data_version()
@@ -314,6 +379,7 @@ with left:
 
 with right:
     show_selection_head(selected)
+    pick_places(places, selected, place_by_id, user_events)
     on_map = set(places["place_id"])
     for pid in selected[:MAX_DETAILS]:
         if user_events is not None and pid in user_events.index:

@@ -3,13 +3,14 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import briefing, geo_export, range_charts, ranges, schema
+from dashboard import briefing, describe, geo_export, range_charts, ranges, schema
 from dashboard.charts import USER_TAG
 from dashboard.citations import quoted_markdown
 from dashboard.sides import side_of
 from dashboard.text import escape_markdown, is_safe_url
 from dashboard.ui import cache, range_products, userdata, widgets
 from dashboard.ui.sidebar import current_filters
+from dashboard.ui.text_version import MAP_LABEL, show_text_version
 
 ds = userdata.current_dataset()  # the curated data plus this session's uploads (is_user_data)
 filters = current_filters()
@@ -22,6 +23,7 @@ KEY_LAUNCH, KEY_LAT, KEY_LON = "rng_launch", "rng_lat", "rng_lon"
 KEY_SYSTEM, KEY_RANGE, KEY_SPEED, KEY_VIEW = "rng_system", "rng_range", "rng_speed", "rng_view"
 KEY_TYPES, KEY_BASINGS = "rng_types", "rng_basings"
 KEY_OVERLAY, KEY_TARGET, KEY_TLAT, KEY_TLON, KEY_BSYSTEM = "rng_overlay", "rng_target", "rng_tlat", "rng_tlon", "rng_bsystem"
+KEY_REACH_TAB, KEY_TARGET_TAB = "rng_reach_tab", "rng_target_tab"
 DEFAULT_TARGET = ranges.TargetView()
 MAX_TABLE_ROWS = 500  # the places table shows the nearest this many; the CSV has them all
 
@@ -214,7 +216,7 @@ if not problems:
         else f"{system_names[system]}, {schema.range_label(range_km, floor)}"
     )
     side = system_sides.get(system, "Other")
-    claims = None if system == ranges.CUSTOM else ranges.system_claims(ds.range_claims, system)
+    claims = None if system == ranges.CUSTOM else cache.get_system_claims(system)
     # Everything for one launch point is computed once and shared (keyed by the view), so a change elsewhere
     # (the sidebar, the catalogue filters) reruns in a few ms; the reader's own places join in their session only.
     user_places = userdata.user_rows("places")
@@ -224,6 +226,16 @@ if not problems:
     fig = cache.get_ring_map(current, launch_name, label, side, user_places)
 
     st.plotly_chart(fig, width="stretch", config={"displaylogo": False, "scrollZoom": True}, key="rng_map")
+    compared = [
+        range_charts.OverlayRing(f"{system_names[s]}, {schema.range_label(system_ranges[s], system_floors[s])}", system_ranges[s])
+        for s in current.overlay
+    ]
+    show_text_version(
+        describe.ring_map_text(
+            launch_name, range_km, describe.ring_map_rings(label, range_km, claims, compared), everywhere, countries
+        ),
+        MAP_LABEL,
+    )
     band_col, *metric_cols = st.columns([3, 1, 1, 1])
     with band_col:
         st.markdown(
@@ -257,48 +269,57 @@ if not problems:
         "Click a column heading to sort."
     )
     people_tab = range_products.people_tab_label(float(lat), float(lon), float(range_km), float(speed_kmh))
-    tab_places, tab_countries, tab_people = st.tabs([f"Places ({len(targets):,})", f"Countries ({len(countries):,})", people_tab])
+    # Only the chosen tab is built (widgets.lazy_tabs): the people's three tables cost a visitor's browser as much
+    # when hidden as when shown.
+    tab_places, tab_countries, tab_people = widgets.lazy_tabs(
+        [f"Places ({len(targets):,})", f"Countries ({len(countries):,})", people_tab], KEY_REACH_TAB
+    )
     with tab_places:
-        columns = ["name", "kind", "country", "side", "distance_km", "bearing_deg", "ballistic_min", "cruise_min"]
-        shown = targets.head(MAX_TABLE_ROWS)[columns]
-        if targets["is_user_data"].any():
-            shown.insert(
-                1, "origin", targets["is_user_data"].head(MAX_TABLE_ROWS).map({True: USER_TAG, False: "curated"}).to_numpy()
+        if tab_places.open:
+            columns = ["name", "kind", "country", "side", "distance_km", "bearing_deg", "ballistic_min", "cruise_min"]
+            shown = targets.head(MAX_TABLE_ROWS)[columns]
+            if targets["is_user_data"].any():
+                shown.insert(
+                    1, "origin", targets["is_user_data"].head(MAX_TABLE_ROWS).map({True: USER_TAG, False: "curated"}).to_numpy()
+                )
+            if len(targets) > MAX_TABLE_ROWS:
+                st.caption(f"The nearest {MAX_TABLE_ROWS:,} of {len(targets):,} places in range; the CSV below has them all.")
+            st.dataframe(
+                shown,
+                hide_index=True,
+                width="stretch",
+                column_config={
+                    "name": "Place",
+                    "origin": "Origin",
+                    "kind": "Kind",
+                    "country": "Country",
+                    "side": "Operator's side",
+                    "distance_km": st.column_config.NumberColumn("Distance (km)", format="%.0f"),
+                    "bearing_deg": st.column_config.NumberColumn("Bearing (° from north)", format="%.0f"),
+                    "ballistic_min": st.column_config.NumberColumn(
+                        "Ballistic flight (min)", format="%.1f", help="Minimum-energy trajectory; see the model below."
+                    ),
+                    "cruise_min": st.column_config.NumberColumn(f"Cruise flight at {speed_kmh:,.0f} km/h (min)", format="%.0f"),
+                },
             )
-        if len(targets) > MAX_TABLE_ROWS:
-            st.caption(f"The nearest {MAX_TABLE_ROWS:,} of {len(targets):,} places in range; the CSV below has them all.")
-        st.dataframe(
-            shown,
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "name": "Place",
-                "origin": "Origin",
-                "kind": "Kind",
-                "country": "Country",
-                "side": "Operator's side",
-                "distance_km": st.column_config.NumberColumn("Distance (km)", format="%.0f"),
-                "bearing_deg": st.column_config.NumberColumn("Bearing (° from north)", format="%.0f"),
-                "ballistic_min": st.column_config.NumberColumn(
-                    "Ballistic flight (min)", format="%.1f", help="Minimum-energy trajectory; see the model below."
-                ),
-                "cruise_min": st.column_config.NumberColumn(f"Cruise flight at {speed_kmh:,.0f} km/h (min)", format="%.0f"),
-            },
-        )
-        widgets.csv_download("Download places in range (CSV)", lambda: targets, "places_in_range", key="rng_dl_places")
+            widgets.csv_download("Download places in range (CSV)", lambda: targets, "places_in_range", key="rng_dl_places")
     with tab_countries:
-        st.dataframe(
-            countries,
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "country": "Country",
-                "nearest_km": st.column_config.NumberColumn("Nearest territory (km)", format="%.0f"),
-            },
-        )
-        widgets.csv_download("Download countries in range (CSV)", lambda: countries, "countries_in_range", key="rng_dl_countries")
+        if tab_countries.open:
+            st.dataframe(
+                countries,
+                hide_index=True,
+                width="stretch",
+                column_config={
+                    "country": "Country",
+                    "nearest_km": st.column_config.NumberColumn("Nearest territory (km)", format="%.0f"),
+                },
+            )
+            widgets.csv_download(
+                "Download countries in range (CSV)", lambda: countries, "countries_in_range", key="rng_dl_countries"
+            )
     with tab_people:
-        range_products.show_people(float(lat), float(lon), float(range_km), float(speed_kmh), launch_name)
+        if tab_people.open:
+            range_products.show_people(float(lat), float(lon), float(range_km), float(speed_kmh), launch_name)
 
     st.subheader("Flight time")
     st.markdown(
@@ -347,17 +368,23 @@ if not problems:
     basket_export = None
     if not target_problems:
         target_name = f"{tlat:.3f}°N {tlon:.3f}°E" if target == ranges.CUSTOM else str(place_names[target])
-        tab_all, tab_basket = st.tabs([f"Every system from {launch_name}", f"Launch basket against {target_name}"])
+        tab_all, tab_basket = widgets.lazy_tabs(
+            [f"Every system from {launch_name}", f"Launch basket against {target_name}"], KEY_TARGET_TAB
+        )
         with tab_all:
-            table = cache.get_every_system(current, (float(tlat), float(tlon)), user_places)
-            range_products.show_every_system(table, launch_name, target_name, float(speed_kmh))
+            if tab_all.open:
+                table = cache.get_every_system(current, (float(tlat), float(tlon)), user_places)
+                range_products.show_every_system(table, launch_name, target_name, float(speed_kmh))
         with tab_basket:
             chosen = system if basket_system == ranges.SAME_SYSTEM else basket_system
             if chosen == ranges.CUSTOM:
-                st.info("A custom range has no operator: pick a system for the launch basket.", icon=":material/info:")
+                if tab_basket.open:
+                    st.info("A custom range has no operator: pick a system for the launch basket.", icon=":material/info:")
             else:
                 row = ranges.missile_catalogue(ds.missiles, ds.actors).set_index("system_id").loc[chosen]
-                basket_export = range_products.show_launch_basket(float(tlat), float(tlon), target_name, row, user_places)
+                # Drawn only while its tab is open; the map layers' files carry the basket either way.
+                basket = range_products.show_launch_basket if tab_basket.open else range_products.launch_basket_export
+                basket_export = basket(float(tlat), float(tlon), target_name, row, user_places)
 
     # ---- Take it away: the map's layers as files, and the ring map as a briefing image.
     st.subheader("Take it away")
@@ -412,42 +439,51 @@ if not problems:
         "rng_dl_image",
     )
 
-st.subheader("Missile catalogue")
-f1, f2 = st.columns(2)
-types = f1.multiselect("Flight profile", list(schema.MISSILE_TYPES), key=KEY_TYPES, placeholder="All types")
-basings = f2.multiselect("Basing", list(schema.BASINGS), key=KEY_BASINGS, placeholder="All basings")
-catalogue, catalogue_chart = cache.get_missile_catalogue(tuple(filters.actors), tuple(types), tuple(basings))
-if filters.actors:
-    st.caption("Filtered by the sidebar's actor filter (operator; an alliance includes its members).")
-st.plotly_chart(catalogue_chart, width="stretch", config={"displaylogo": False}, key="rng_chart")
-st.dataframe(
-    catalogue[
-        [
-            "name",
-            "missile_type",
-            "basing",
-            "operator_name",
-            "range_km_min",
-            "headline_range",
-            "inf_class",
-            "inf_status",
-            "status",
-            "source_url",
-        ]
-    ],
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "name": "System",
-        "missile_type": "Type",
-        "basing": "Basing",
-        "operator_name": "Operator",
-        "range_km_min": st.column_config.NumberColumn("Range min (km)", format="%.0f"),
-        "headline_range": st.column_config.TextColumn("Headline range", help=schema.HEADLINE_RULE),
-        "inf_class": "Treaty class (by headline range)",
-        "inf_status": "Under the treaty",
-        "status": "Status",
-        "source_url": st.column_config.LinkColumn("Source", display_text="open source ↗"),
-    },
-)
-widgets.csv_download("Download the catalogue (CSV)", lambda: catalogue, "missile_catalogue", key="rng_dl_catalogue")
+
+# A fragment: the catalogue's own filters rerun only the catalogue, not the ring map and tables above it.
+@st.fragment
+def show_catalogue() -> None:
+    """The missile catalogue as a chart and a table, filtered by flight profile, basing and the sidebar's actors."""
+    st.subheader("Missile catalogue")
+    f1, f2 = st.columns(2)
+    types = f1.multiselect("Flight profile", list(schema.MISSILE_TYPES), key=KEY_TYPES, placeholder="All types")
+    basings = f2.multiselect("Basing", list(schema.BASINGS), key=KEY_BASINGS, placeholder="All basings")
+    catalogue, catalogue_chart = cache.get_missile_catalogue(tuple(filters.actors), tuple(types), tuple(basings))
+    if filters.actors:
+        st.caption("Filtered by the sidebar's actor filter (operator; an alliance includes its members).")
+    st.plotly_chart(catalogue_chart, width="stretch", config={"displaylogo": False}, key="rng_chart")
+    show_text_version(describe.range_chart_text(catalogue))
+    st.dataframe(
+        catalogue[
+            [
+                "name",
+                "missile_type",
+                "basing",
+                "operator_name",
+                "range_km_min",
+                "headline_range",
+                "inf_class",
+                "inf_status",
+                "status",
+                "source_url",
+            ]
+        ],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "name": "System",
+            "missile_type": "Type",
+            "basing": "Basing",
+            "operator_name": "Operator",
+            "range_km_min": st.column_config.NumberColumn("Range min (km)", format="%.0f"),
+            "headline_range": st.column_config.TextColumn("Headline range", help=schema.HEADLINE_RULE),
+            "inf_class": "Treaty class (by headline range)",
+            "inf_status": "Under the treaty",
+            "status": "Status",
+            "source_url": st.column_config.LinkColumn("Source", display_text="open source ↗"),
+        },
+    )
+    widgets.csv_download("Download the catalogue (CSV)", lambda: catalogue, "missile_catalogue", key="rng_dl_catalogue")
+
+
+show_catalogue()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import schema, search, statement_charts
+from dashboard import describe, schema, search, statement_charts
 from dashboard.charts import SIDE_COLOURS, USER_COLOUR_NAME, USER_MARKDOWN_COLOUR, USER_TAG, humanise
 from dashboard.citations import (
     CONTEXT_LABELS,
@@ -21,6 +21,7 @@ from dashboard.filters import filter_statements
 from dashboard.text import escape_markdown
 from dashboard.ui import cache, userdata, widgets
 from dashboard.ui.sidebar import current_filters
+from dashboard.ui.text_version import show_text_version
 
 # Widget and state keys owned by this page.
 KEY_QUERY = "stm_query"
@@ -162,6 +163,7 @@ def show_comparison(ordered: pd.DataFrame, actors: pd.DataFrame, user_statements
             else ""
         )
     )
+    show_text_version(describe.statements_timeline_text(ordered, actors))
 
 
 ds = cache.get_dataset()

@@ -40,8 +40,9 @@ file = st.file_uploader(
     "Upload a CSV file (or a .gz or .zip of one)", type=["csv", "tsv", "txt", "gz", "zip"], key=f"uploader_{kind}"
 )
 if file is not None:
-    upload_flow.process_upload(kind, file.name, file.getvalue(), key=file.file_id)
-    upload_flow.render_report(kind, file.name)
+    upload_flow.process_file(kind, file)
+if upload_flow.last_upload_name() is not None:  # the server has let go of the file itself once it was read
+    upload_flow.render_report(kind, upload_flow.last_upload_name())
 
 held = userdata.counts()
 st.subheader("Held in this session")

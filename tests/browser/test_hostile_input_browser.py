@@ -21,7 +21,9 @@ def _upload(page, kind_label: str, name: str, data: bytes) -> None:
 def test_tables_offer_no_download_of_their_own(page, app_url):
     page.goto(app_url + "/")
     wait_for_app(page)
+    page.get_by_text("The events as a table, newest first, with their sources").click()  # built when opened
     table = page.locator("[data-testid='stDataFrame']").first
+    table.wait_for(timeout=30000)
     table.hover()
     toolbar = page.locator("[data-testid='stElementToolbar']").first
     toolbar.wait_for(state="attached", timeout=10000)

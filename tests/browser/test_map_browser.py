@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from dashboard import data
 from dashboard import map_figures as mf
@@ -76,7 +77,7 @@ def test_map_draws_countries_markers_of_every_kind_and_labels_offline(page, app_
             ".js-plotly-plot .legendtext, .js-plotly-plot .legend2text", "els => els.map(e => e.textContent)"
         )
     )
-    for label in ("Capital", "Missile brigade", "Forward-presence base", "Operated by Russia or an ally", "Occupied by Russia"):
+    for label in ("Capital", "Missile brigade", "Forward-presence base", "Russia or an ally", "Occupied by Russia"):
         assert label in legend
 
 
@@ -157,3 +158,19 @@ def test_play_mode_has_frames_and_pressing_play_steps_the_posture(page, app_url)
     after = page.evaluate("() => document.querySelector('.js-plotly-plot').layout.title.text")
     assert after != before and "places standing" in after
     page.locator(".js-plotly-plot .updatemenu-button").nth(1).click()  # ❚❚ Pause
+
+
+def test_play_mode_from_a_shared_link_offers_its_text_version(page, app_url):
+    """The README's picture of play mode, opened on 2016 from its link; the text version below the map counts the places per step."""
+    page.goto(f"{app_url}/map?mode=play&asof=2016-12-31")
+    wait_for_app(page)
+    page.wait_for_selector(".js-plotly-plot .updatemenu-button", timeout=60000)
+    assert_no_error(page)
+    page.get_by_text("Text version of this map").click()
+    text = page.locator("[data-testid='stExpander']", has_text="Text version of this map")
+    expect(text.locator("table")).to_contain_text("2016")
+    page.get_by_text("Text version of this map").click()  # closed again for the picture
+    # The play controls at the top of the window, the map below them (scrolling, not the mouse wheel, which zooms the map).
+    page.get_by_role("button", name="Step back").evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(SCREENSHOTS / "map-play.png"), full_page=False)

@@ -32,7 +32,7 @@ def test_ranges_link_opens_the_same_view(page, app_url):
     page.goto(app_url + "/ranges?launch=kaliningrad&system=oreshnik&view=region")
     _wait_for_map(page)
     text = page.inner_text("[data-testid='stMain']")
-    assert "Range rings from Kaliningrad: Oreshnik, 5,500 km" in text
+    assert "Range rings from Kaliningrad:Oreshnik, 5,500 km" in text  # the map's title: two lines, no space between
     assert "launch=kaliningrad" in page.url and "system=oreshnik" in page.url and "view=region" in page.url
     assert_no_error(page)
 
