@@ -23,6 +23,12 @@ _INVISIBLE = frozenset({"Cf", "Cs"})
 _BREAKS = frozenset({"Cc", "Zl", "Zp"})
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """ "1 place", "2 places", "1,000 places": a count with its noun in the right number (`plural` when adding "s" is
+    wrong, e.g. counted(n, "country", "countries"))."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
 def strip_invisible(text: str) -> str:
     """`text` without invisible format characters (Unicode Cf, e.g. a right-to-left override), with every control
     character (C0, C1) and line or paragraph separator turned into a space: the reader sees what it says, in its order."""

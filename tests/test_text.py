@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dashboard.text import escape_markdown, is_safe_url, strip_invisible
+from dashboard.text import counted, escape_markdown, is_safe_url, strip_invisible
 
 
 @pytest.mark.parametrize(
@@ -63,3 +63,18 @@ def test_strip_invisible_leaves_no_control_or_format_character(text):
     out = strip_invisible(text)
     assert not [ch for ch in out if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp")]
     assert len(out) <= len(text)
+
+
+@pytest.mark.parametrize(
+    ("n", "noun", "plural", "expected"),
+    [
+        (0, "place", None, "0 places"),
+        (1, "place", None, "1 place"),
+        (2, "event", None, "2 events"),
+        (1_000, "row", None, "1,000 rows"),
+        (1, "country", "countries", "1 country"),
+        (3, "country", "countries", "3 countries"),
+    ],
+)
+def test_counted_puts_the_noun_in_the_right_number(n, noun, plural, expected):
+    assert counted(n, noun, plural) == expected

@@ -15,7 +15,7 @@ from dashboard import timeline_map as tm
 from dashboard.charts import USER_TAG
 from dashboard.citations import markdown_source_link
 from dashboard.filters import Filters, filter_places
-from dashboard.text import escape_markdown
+from dashboard.text import counted, escape_markdown
 from dashboard.ui import cache, widgets
 from dashboard.ui.text_version import MAP_LABEL, show_text_version
 
@@ -300,9 +300,9 @@ def show_compare(view_key: str, choice: TimeChoice, inputs: CompareInputs) -> No
                 figure,
                 key=f"map_compare_{side.lower()}",
                 config={"scrollZoom": True, "displaylogo": False},
-                alt=f"Map of {view_title} as of {day.isoformat()} with {n_places:,} places",
+                alt=f"Map of {view_title} as of {day.isoformat()} with {counted(n_places, 'place')}",
             )
-            st.caption(f"{n_places:,} places standing and {n_events:,} events up to {day.isoformat()}.")
+            st.caption(f"{counted(n_places, 'place')} standing and {counted(n_events, 'event')} up to {day.isoformat()}.")
             standing = mf.places_as_of(inputs.places, day)
             text = describe.map_text(standing, inputs.actors, view_title, day.isoformat(), mf.in_view(standing, base))
             show_text_version(text, MAP_LABEL, key=f"map_compare_text_{side.lower()}")

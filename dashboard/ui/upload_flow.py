@@ -8,7 +8,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from dashboard import uploads
 from dashboard.export import to_csv_bytes
 from dashboard.memory import return_freed_memory
-from dashboard.text import escape_markdown
+from dashboard.text import counted, escape_markdown
 from dashboard.ui import cache, userdata
 
 _KEY_SEEN = "upload_seen"  # (key, kind) -> UploadResult, so reruns don't add a file twice
@@ -51,7 +51,9 @@ def process_upload(kind: str, name: str, data: bytes, key: str) -> uploads.Uploa
             if result.ok:
                 userdata.add_rows(kind, result.accepted)
             bar.progress(1.0, text=f"Read {name}.")
-            status.update(label=f"Read {name}: {len(result.accepted):,} rows accepted.", state="complete", expanded=False)
+            status.update(
+                label=f"Read {name}: {counted(len(result.accepted), 'row')} accepted.", state="complete", expanded=False
+            )
         seen[marker] = result
         return_freed_memory()  # the file's text and the batches' scratch rows
     _remember_last(marker, name)
@@ -107,4 +109,6 @@ def render_report(kind: str, name: str) -> None:
             key="dl_rejects",
         )
     if result.ok:
-        st.success(f"{len(result.accepted):,} {kind} added. They now appear on every page, tagged as your data.")
+        st.success(
+            f"{counted(len(result.accepted), kind.removesuffix('s'), kind)} added. They now appear on every page, tagged as your data."
+        )

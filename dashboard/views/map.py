@@ -13,7 +13,7 @@ from dashboard import map_figures as mf
 from dashboard.charts import USER_COLOUR_NAME, USER_TAG
 from dashboard.citations import markdown_source_link, quote_label, quoted_markdown
 from dashboard.filters import filter_events, filter_places, filter_statements
-from dashboard.text import escape_markdown
+from dashboard.text import counted, escape_markdown
 from dashboard.ui import cache, map_time, range_products, userdata, widgets
 from dashboard.ui.sidebar import current_filters, date_bounds
 from dashboard.ui.text_version import MAP_LABEL, show_text_version
@@ -322,14 +322,14 @@ widgets.write_query_params(mf.MAP_PARAMS, wanted)
 st.caption(escape_markdown(widgets.describe_filters(filters, actors)))
 left, right = st.columns([2.3, 1], gap="medium")
 with left:
-    st.markdown(f"**{escape_markdown(view_title)}: {layers.n_places:,} places as of {asof.isoformat()}**")
+    st.markdown(f"**{escape_markdown(view_title)}: {counted(layers.n_places, 'place')} as of {asof.isoformat()}**")
     st.plotly_chart(
         figure,
         key=KEY_CHART,
         on_select="rerun",
         selection_mode=("points", "box", "lasso"),
         config={"scrollZoom": True, "displaylogo": False},
-        alt=f"Map of {view_title} with {layers.n_places:,} places as of {asof.isoformat()}",
+        alt=f"Map of {view_title} with {counted(layers.n_places, 'place')} as of {asof.isoformat()}",
     )
     outside = layers.n_outside
     note = f" {outside:,} more lie outside this view: pan, or switch to another view." if outside else ""
@@ -345,7 +345,7 @@ with left:
         )
     st.caption(
         escape_markdown(
-            f"{layers.n_places:,} places and {len(events):,} events up to {asof.isoformat()} match the filters.{note} "
+            f"{counted(layers.n_places, 'place')} and {counted(len(events), 'event')} up to {asof.isoformat()} match the filters.{note} "
             "Crimea is part of Ukraine, occupied by Russia since 2014 (hatched). Boundaries: Natural Earth."
         )
     )
@@ -367,7 +367,7 @@ with left:
         range_products.show_briefing_downloads(
             lambda: figure,
             briefing.BriefingNotes(
-                title=f"{view_title}: {layers.n_places:,} places as of {asof.isoformat()}",
+                title=f"{view_title}: {counted(layers.n_places, 'place')} as of {asof.isoformat()}",
                 sources="places and events: INF Watch (each record cites its own source); boundaries: Natural Earth 1:10m",
                 as_of=asof.isoformat(),
                 projection=f"Lambert azimuthal equal-area projection centred on {centre_lat:.1f}°N {centre_lon:.1f}°E",

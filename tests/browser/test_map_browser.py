@@ -123,7 +123,7 @@ def test_an_uploaded_place_is_drawn_with_its_own_look_and_tagged(page, app_url, 
     upload = tmp_path / "my_places.csv"
     upload.write_text(UPLOAD_PLACES, encoding="utf-8")
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(upload))
-    page.get_by_text("1 places added").wait_for(timeout=60000)
+    page.get_by_text("1 place added").wait_for(timeout=60000)
     # Move within the app (a reload would start a new session without the upload).
     page.locator("[data-testid='stSidebarNav'] a[href$='/map']").click()
     page.wait_for_selector(".js-plotly-plot .scatterlayer path.point", timeout=60000)
