@@ -171,7 +171,9 @@ def show_play(
     tables = user_tables or cache.get_map_frames()
     places = filter_places(tables.places, filters)
     labels = [tm.frame_label(d, choice.step) for d in dates]
-    show_text_version(describe.play_text(places, tables.actors, labels, tm.standing_matrix(places, dates)), MAP_LABEL)
+    show_text_version(
+        lambda: describe.play_text(places, tables.actors, labels, tm.standing_matrix(places, dates)), "map_play_text", MAP_LABEL
+    )
     _show_play_download(view_key, choice, figure, dates)
 
 
@@ -303,9 +305,12 @@ def show_compare(view_key: str, choice: TimeChoice, inputs: CompareInputs) -> No
                 alt=f"Map of {view_title} as of {day.isoformat()} with {counted(n_places, 'place')}",
             )
             st.caption(f"{counted(n_places, 'place')} standing and {counted(n_events, 'event')} up to {day.isoformat()}.")
-            standing = mf.places_as_of(inputs.places, day)
-            text = describe.map_text(standing, inputs.actors, view_title, day.isoformat(), mf.in_view(standing, base))
-            show_text_version(text, MAP_LABEL, key=f"map_compare_text_{side.lower()}")
+
+            def text(day=day, base=base):
+                standing = mf.places_as_of(inputs.places, day)
+                return describe.map_text(standing, inputs.actors, view_title, day.isoformat(), mf.in_view(standing, base))
+
+            show_text_version(text, f"map_compare_text_{side.lower()}", MAP_LABEL)
     changes = tm.changes_between(inputs.places, inputs.events, choice.a, choice.b)
     actor_names = dict(zip(inputs.actors["actor_id"], inputs.actors["name"], strict=True))
     st.subheader(f"What changed from {choice.a.isoformat()} to {choice.b.isoformat()}")

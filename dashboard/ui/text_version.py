@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -19,9 +21,17 @@ def _escaped(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def show_text_version(text: TextVersion, label: str = LABEL, key: str | None = None) -> None:
-    """The figure's facts (describe.py) in a collapsed expander placed right below the figure."""
-    with st.expander(label, icon=":material/description:", key=key):
+def show_text_version(build: Callable[[], TextVersion], key: str, label: str = LABEL) -> None:
+    """The figure's facts (describe.py) in a collapsed expander placed right below the figure.
+
+    `build` runs only while the expander is open (opening it reruns the page, and it stays open across reruns): a
+    reader who does not open it costs neither the server the summary nor the browser its table.
+    """
+    section = st.expander(label, icon=":material/description:", key=key, on_change="rerun")
+    if not section.open:
+        return
+    text = build()
+    with section:
         st.markdown(escape_markdown(text.sentences))
         if len(text.table):
             st.table(_escaped(text.table), hide_index=True)

@@ -48,7 +48,7 @@ def show_timeline() -> None:
         key="home_colour",
     )
     st.plotly_chart(cache.get_events_timeline(ds, filters, colour_by, events), width="stretch")
-    show_text_version(describe.timeline_text(events, ds.actors, colour_by))
+    show_text_version(lambda: describe.timeline_text(events, ds.actors, colour_by), "home_timeline_text")
 
 
 show_timeline()

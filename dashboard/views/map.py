@@ -349,8 +349,13 @@ with left:
             "Crimea is part of Ukraine, occupied by Russia since 2014 (hatched). Boundaries: Natural Earth."
         )
     )
-    in_view = mf.in_view(places, cache.get_map_basemap(view_key))
-    show_text_version(describe.map_text(places, actors, view_title, asof.isoformat(), in_view), MAP_LABEL)
+    show_text_version(
+        lambda: describe.map_text(
+            places, actors, view_title, asof.isoformat(), mf.in_view(places, cache.get_map_basemap(view_key))
+        ),
+        "map_text",
+        MAP_LABEL,
+    )
     with st.expander("Download what the map shows"):
         cols = st.columns(3)
         version = cache.get_data_version()

@@ -231,9 +231,10 @@ if not problems:
         for s in current.overlay
     ]
     show_text_version(
-        describe.ring_map_text(
+        lambda: describe.ring_map_text(
             launch_name, range_km, describe.ring_map_rings(label, range_km, claims, compared), everywhere, countries
         ),
+        "rng_map_text",
         MAP_LABEL,
     )
     band_col, *metric_cols = st.columns([3, 1, 1, 1])
@@ -452,7 +453,7 @@ def show_catalogue() -> None:
     if filters.actors:
         st.caption("Filtered by the sidebar's actor filter (operator; an alliance includes its members).")
     st.plotly_chart(catalogue_chart, width="stretch", config={"displaylogo": False}, key="rng_chart")
-    show_text_version(describe.range_chart_text(catalogue))
+    show_text_version(lambda: describe.range_chart_text(catalogue), "rng_catalogue_text")
     st.dataframe(
         catalogue[
             [

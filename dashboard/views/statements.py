@@ -163,7 +163,7 @@ def show_comparison(ordered: pd.DataFrame, actors: pd.DataFrame, user_statements
             else ""
         )
     )
-    show_text_version(describe.statements_timeline_text(ordered, actors))
+    show_text_version(lambda: describe.statements_timeline_text(ordered, actors), "stm_timeline_text")
 
 
 ds = cache.get_dataset()
