@@ -57,6 +57,13 @@ def test_uploaded_acled_rows_appear_on_the_home_page_tagged():
     assert (table["origin"] == "your data").sum() == 1
 
 
+def test_held_rows_are_counted_in_the_right_number():
+    at = open_page(uploads=[("events", "acled.csv", _csv(ACLED_HEADER, ACLED_ROW))])
+    at.switch_page("views/upload.py").run()
+    said = [m.value for m in at.markdown]
+    assert "1 event" in said, said  # not "1 events"
+
+
 def test_clear_my_data_removes_the_rows():
     def script(app_path: str, data: bytes) -> None:
         import sys

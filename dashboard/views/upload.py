@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboard import uploads
 from dashboard.templates import TEMPLATE_EXAMPLES
+from dashboard.text import counted
 from dashboard.ui import upload_flow, userdata
 
 st.title("Your data")
@@ -47,7 +48,7 @@ if upload_flow.last_upload_name() is not None:  # the server has let go of the f
 held = userdata.counts()
 st.subheader("Held in this session")
 if held:
-    st.write(", ".join(f"{n:,} {k}" for k, n in held.items()))
+    st.write(", ".join(counted(n, k.removesuffix("s"), k) for k, n in held.items()))
     if st.button("Clear my data", type="primary"):
         userdata.clear()
         upload_flow.forget_reports()

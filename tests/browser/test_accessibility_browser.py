@@ -54,7 +54,7 @@ SELECTED_TEXT = {
     "map": "Chernyakhovsk (152nd Guards Missile Brigade)",
     "ranges": "Kaliningrad",
     "statements": "Opened statement",
-    "your-data": "places added",
+    "your-data": "place added",
     "about": "Filtered to region Baltic; actor NATO.",
 }
 PLACES_CSV = (
