@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 
 from benchmarks.load_test import APP, ROOT, cpu_seconds, rss_mb
-from benchmarks.protocol_load import free_port, stop, wait_healthy
+from benchmarks.server import free_port, stop, wait_healthy
 from benchmarks.stclient import StreamlitClient
 from benchmarks.synthetic import acled_export
 

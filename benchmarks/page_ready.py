@@ -31,13 +31,11 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -46,6 +44,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.server import free_port, wait_healthy  # noqa: E402
 from benchmarks.synthetic import generate  # noqa: E402
 
 APP = ROOT / "dashboard" / "app.py"
@@ -123,12 +122,6 @@ class Sample:
     long_tasks: int
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def serve(script: Path, env_extra: dict[str, str] | None = None) -> Iterator[str]:
     """`streamlit run script` on a free loopback port (the repo's .streamlit/config.toml applies); yields its address.
@@ -136,7 +129,7 @@ def serve(script: Path, env_extra: dict[str, str] | None = None) -> Iterator[str
     As a deployed server runs: Python keeps the modules it compiles (a PYTHONDONTWRITEBYTECODE of the shell running
     this benchmark is not passed on, or every restart would compile the app again).
     """
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in (DATA_DIR_ENV, CACHE_DIR_ENV, "PYTHONDONTWRITEBYTECODE")}
     env.update(env_extra or {})
     cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port)]
@@ -144,7 +137,7 @@ def serve(script: Path, env_extra: dict[str, str] | None = None) -> Iterator[str
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_healthy(base, proc)
+        wait_healthy(base, proc, seconds=120)
         yield base
     finally:
         proc.terminate()
@@ -152,19 +145,6 @@ def serve(script: Path, env_extra: dict[str, str] | None = None) -> Iterator[str
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
-
-
-def wait_healthy(base: str, proc: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the server for {base} exited early")
-        try:
-            with urllib.request.urlopen(base + "/_stcore/health", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"the server for {base} did not become healthy")
 
 
 def _only_local(base: str):

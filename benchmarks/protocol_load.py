@@ -22,11 +22,8 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import signal
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -37,8 +34,9 @@ import psutil
 from locust import User, between, task
 from locust.env import Environment
 
-from benchmarks.load_test import APP, RESULTS, ROOT, percentile
+from benchmarks.load_test import RESULTS, ROOT, percentile
 from benchmarks.readers import PAGES, ReaderActions
+from benchmarks.server import free_port, start_single, stop, wait_healthy
 from benchmarks.stclient import StreamlitClient
 
 THINK_S = (5.0, 15.0)
@@ -141,37 +139,6 @@ class ServerStats:
 # ---------------------------------------------------------------------------------- servers
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_healthy(base: str, seconds: float = 300) -> None:
-    import requests
-
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(base + "/_stcore/health", timeout=2).ok:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise SystemExit(f"{base} did not become healthy within {seconds:.0f} s")
-
-
-def start_single(port: int, data_dir: str, app: str = APP, cwd: Path = ROOT) -> tuple[subprocess.Popen, list[int]]:
-    """`streamlit run` of `app` (this checkout's by default) on 127.0.0.1:`port`. Returns it and its pid."""
-    env = dict(os.environ)
-    env.pop("INF_WATCH_DATA_DIR", None)
-    if data_dir:
-        env["INF_WATCH_DATA_DIR"] = data_dir
-    cmd = [sys.executable, "-m", "streamlit", "run", app, "--server.port", str(port), "--server.address", "127.0.0.1"]
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    return proc, [proc.pid]
-
-
 def start_replicas(replicas: int, port: int) -> tuple[subprocess.Popen, list[int]]:
     """deploy/run_local.sh N: nginx on `port`, replicas on the ports after it. Returns it and the replicas' pids."""
     run_dir = Path(tempfile.mkdtemp(prefix="inf-watch-deploy-"))
@@ -184,14 +151,6 @@ def start_replicas(replicas: int, port: int) -> tuple[subprocess.Popen, list[int
     while len(pids := sorted(run_dir.glob("replica-*.pid"))) < replicas and time.monotonic() < deadline:
         time.sleep(0.5)
     return proc, [int(p.read_text()) for p in pids]
-
-
-def stop(proc: subprocess.Popen) -> None:
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
 
 
 # ---------------------------------------------------------------------------------- the run

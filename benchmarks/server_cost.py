@@ -31,8 +31,8 @@ from pathlib import Path
 import psutil
 
 from benchmarks.load_test import ROOT
-from benchmarks.protocol_load import free_port, start_single, stop, wait_healthy
 from benchmarks.readers import PAGES, REGIONS, SEARCH_WORDS, WEIGHTS
+from benchmarks.server import free_port, start_single, stop, wait_healthy
 from benchmarks.stclient import StreamlitClient
 
 LAUNCH_POINTS = 6  # launch points picked per round on the ranges page (the same ones every round)

@@ -9,21 +9,16 @@ from __future__ import annotations
 
 import random
 import re
-import socket
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
-import requests
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from benchmarks.readers import PAGES, ReaderActions
+from benchmarks.server import free_port, start_single, stop, wait_healthy
 from benchmarks.stclient import Run, StreamlitClient
 
-ROOT = Path(__file__).resolve().parents[1]
 READERS = 3
 RUN_SECONDS = 4.0  # each reader acts for this long, pausing 0.2–0.6 s between actions
 FINISHED = {ForwardMsg.FINISHED_SUCCESSFULLY}
@@ -31,28 +26,14 @@ FINISHED = {ForwardMsg.FINISHED_SUCCESSFULLY}
 
 @pytest.fixture(scope="module")
 def server():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"), "--server.port", str(port)]
-    cmd += ["--server.address", "127.0.0.1", "--server.headless", "true"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    port = free_port()
+    proc, _ = start_single(port)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if requests.get(base + "/_stcore/health", timeout=2).ok:
-                    break
-            except requests.RequestException:
-                pass
-            assert proc.poll() is None, "streamlit run exited early"
-            assert time.monotonic() < deadline, "the server did not start within 120 s"
-            time.sleep(0.3)
+        wait_healthy(base, proc, seconds=120)
         yield base
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        stop(proc)
 
 
 def _check_page(page: str, run: Run) -> None:

@@ -5,50 +5,29 @@ from __future__ import annotations
 
 import gzip
 import os
-import signal
-import socket
-import subprocess
-import sys
 import tempfile
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-import requests
 
+from benchmarks.server import free_port, start_single, stop, wait_healthy
 from benchmarks.stclient import StreamlitClient
 from benchmarks.synthetic import acled_export
 
-ROOT = Path(__file__).resolve().parents[1]
 MAX_BYTES = 300_000
 
 
 @pytest.fixture(scope="module")
 def server():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if k != "INF_WATCH_DATA_DIR"}
-    env["INF_WATCH_UPLOAD_MAX_BYTES"] = str(MAX_BYTES)
-    cmd = [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port)]
-    cmd += ["--server.address", "127.0.0.1", "--server.headless", "true"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    port = free_port()
+    proc, _ = start_single(port, env_extra={"INF_WATCH_UPLOAD_MAX_BYTES": str(MAX_BYTES)})
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert proc.poll() is None, "streamlit exited early"
-            assert time.monotonic() < deadline, "streamlit did not start within 120 s"
-            try:
-                if requests.get(base + "/_stcore/health", timeout=2).ok:
-                    break
-            except requests.RequestException:
-                time.sleep(0.5)
+        wait_healthy(base, proc, seconds=120)
         yield base
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=60)
+        stop(proc)
 
 
 def _export(rows: int, seed: int) -> bytes:

@@ -1,0 +1,63 @@
+"""A server of this checkout's app for the benchmarks and tests: a free loopback port, `streamlit run`, its health
+check, and stopping it with everything it started. Needs nothing beyond the test extras."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = "dashboard/app.py"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_healthy(base: str, proc: subprocess.Popen | None = None, seconds: float = 300) -> None:
+    """Return once `base`/_stcore/health answers; raise if `proc` exits first or `seconds` pass."""
+    import requests  # here, not at the top: Locust (protocol_load) must patch ssl before urllib3 is imported
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"the server for {base} exited early")
+        try:
+            if requests.get(base + "/_stcore/health", timeout=2).ok:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{base} did not become healthy within {seconds:.0f} s")
+
+
+def start_single(
+    port: int, data_dir: str | None = None, app: str = APP, cwd: Path = ROOT, env_extra: dict[str, str] | None = None
+) -> tuple[subprocess.Popen, list[int]]:
+    """`streamlit run` of `app` (this checkout's by default) on 127.0.0.1:`port`, in a process group of its own, on
+    the curated data unless `data_dir` is given. Returns it and its pid."""
+    env = dict(os.environ)
+    env.pop("INF_WATCH_DATA_DIR", None)
+    if data_dir:
+        env["INF_WATCH_DATA_DIR"] = data_dir
+    env.update(env_extra or {})
+    cmd = [sys.executable, "-m", "streamlit", "run", app, "--server.port", str(port), "--server.address", "127.0.0.1"]
+    cmd += ["--server.headless", "true"]
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    return proc, [proc.pid]
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Stop `proc` and its process group (start_single), killing it if it does not stop within a minute."""
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
