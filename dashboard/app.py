@@ -13,9 +13,10 @@ _ROOT = Path(__file__).resolve().parent.parent
 if str(_ROOT) not in sys.path:
     sys.path.insert(0, str(_ROOT))
 
-from dashboard.memory import tune_allocator  # noqa: E402
+from dashboard.memory import start_collector, tune_allocator  # noqa: E402
 
 tune_allocator()  # before the data is loaded: see dashboard/memory.py
+start_collector()  # in place of Streamlit's collection after every run, switched off in .streamlit/config.toml
 
 import streamlit as st  # noqa: E402
 

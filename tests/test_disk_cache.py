@@ -71,6 +71,34 @@ def test_tables_come_back_exactly_and_are_read_once(cache_dir, folder, loads):
     assert len(entries(cache_dir, "tables")) == 1
 
 
+@pytest.mark.parametrize(
+    "lists",
+    [
+        [["a", "b"], ["b", "a"], [], ["a", "b"], ["c"], [], ["a", "b"]],  # order kept, empty lists, repeats
+        [],  # no rows at all
+    ],
+    ids=["rows", "empty"],
+)
+def test_columns_of_lists_come_back_exactly(tmp_path, lists):
+    frame = pd.DataFrame({"id": pd.Series([f"e{i}" for i in range(len(lists))], dtype="str"), "actors": lists})
+    frame["actors"] = frame["actors"].astype(object)
+    spec = disk_cache._write_frame(frame, tmp_path / "t.arrow")
+    back = disk_cache._read_frame(tmp_path / "t.arrow", spec)
+    pd.testing.assert_frame_equal(frame, back)
+    assert all(isinstance(v, list) for v in back["actors"])
+    if lists:
+        assert spec["lists"]["actors"]["count"] == 4  # ["a", "b"], ["b", "a"], [], ["c"]
+        assert back.loc[0, "actors"] == ["a", "b"] and back.loc[1, "actors"] == ["b", "a"]
+
+
+def test_codes_that_point_past_the_distinct_lists_are_refused(tmp_path):
+    frame = pd.DataFrame({"actors": [["a"], ["b"]]})
+    spec = disk_cache._write_frame(frame, tmp_path / "t.arrow")
+    spec["lists"]["actors"]["count"] = 1  # as if the manifest and the files disagreed
+    with pytest.raises(ValueError, match="does not match"):
+        disk_cache._read_frame(tmp_path / "t.arrow", spec)
+
+
 def test_the_curated_data_comes_back_exactly(cache_dir):
     disk_cache.load_dataset()
     assert_same(data.load_dataset(), disk_cache.load_dataset())
@@ -88,7 +116,30 @@ def test_a_changed_data_file_is_never_answered_from_the_cache(cache_dir, folder,
     assert len(entries(cache_dir, "tables")) == 2
 
 
-def test_a_file_with_the_same_size_and_time_but_other_bytes_is_read_afresh(cache_dir, folder, loads):
+@pytest.fixture
+def settled_at_once(monkeypatch):
+    """File digests are remembered at once, not only for files unchanged for two seconds."""
+    monkeypatch.setattr(disk_cache, "_SETTLED_NS", -(10**18))
+
+
+@pytest.fixture
+def hashed(monkeypatch) -> list[str]:
+    """The names of the files whose bytes are hashed."""
+    seen: list[str] = []
+    original = disk_cache._file_sha256
+
+    def counted(path):
+        seen.append(Path(path).name)
+        return original(path)
+
+    monkeypatch.setattr(disk_cache, "_file_sha256", counted)
+    return seen
+
+
+@pytest.mark.parametrize("remembered", [False, True], ids=["just-written", "digests-remembered"])
+def test_a_file_with_the_same_size_and_time_but_other_bytes_is_read_afresh(cache_dir, folder, loads, remembered, monkeypatch):
+    if remembered:
+        monkeypatch.setattr(disk_cache, "_SETTLED_NS", -(10**18))
     disk_cache.load_dataset(folder)
     path = folder / "statements.csv"
     text = path.read_text(encoding="utf-8")
@@ -101,11 +152,48 @@ def test_a_file_with_the_same_size_and_time_but_other_bytes_is_read_afresh(cache
     assert len(loads) == 2
 
 
+def test_unchanged_files_are_not_hashed_again_and_a_changed_one_is(cache_dir, folder, loads, settled_at_once, hashed):
+    files = sorted(p.name for p in folder.iterdir() if p.is_file())
+    disk_cache.load_dataset(folder)
+    assert sorted(hashed) == files
+    hashed.clear()
+    disk_cache.load_dataset(folder)
+    assert hashed == [] and len(loads) == 1  # a restart: neither hashed nor validated again
+    rows = fixtures.events()
+    rows[0]["title"] = "A title changed by one word"
+    fixtures.write_table(folder, "events", rows)
+    after = disk_cache.load_dataset(folder)
+    assert hashed == ["events.csv"] and len(loads) == 2
+    assert "A title changed by one word" in set(after.events["title"])
+
+
+def test_files_written_moments_ago_are_always_hashed(cache_dir, folder, hashed):
+    disk_cache.load_dataset(folder)
+    hashed.clear()
+    disk_cache.load_dataset(folder)
+    assert sorted(hashed) == sorted(p.name for p in folder.iterdir() if p.is_file())  # written by the fixture just now
+
+
+@pytest.mark.parametrize("memo", ["{not json", "[1, 2]", '{"x": 1}', ""])
+def test_a_damaged_digest_memo_only_costs_hashing(cache_dir, folder, loads, settled_at_once, memo):
+    disk_cache.load_dataset(folder)
+    (cache_dir / disk_cache._FILE_DIGESTS).write_text(memo, encoding="utf-8")
+    assert_same(data.load_dataset(folder), disk_cache.load_dataset(folder))
+    assert len(loads) == 2  # the test's own load; the cache entry was still found under the same digest
+    rows = fixtures.events()
+    rows[0]["title"] = "A title changed by one word"
+    fixtures.write_table(folder, "events", rows)
+    (cache_dir / disk_cache._FILE_DIGESTS).write_text(memo, encoding="utf-8")
+    assert "A title changed by one word" in set(disk_cache.load_dataset(folder).events["title"])
+
+
 @pytest.mark.parametrize("damage", ["truncate", "flip", "manifest", "remove"])
-def test_a_damaged_cache_entry_falls_back_to_a_fresh_load(cache_dir, folder, loads, damage):
+@pytest.mark.parametrize("file", ["statements.arrow", "statements.0.lists.arrow"], ids=["table", "its-lists"])
+def test_a_damaged_cache_entry_falls_back_to_a_fresh_load(cache_dir, folder, loads, damage, file):
     fresh = disk_cache.load_dataset(folder)
     (entry,) = entries(cache_dir, "tables")
-    target = entry / "statements.arrow"
+    target = entry / file
+    assert target.exists()
     if damage == "truncate":
         target.write_bytes(target.read_bytes()[: target.stat().st_size // 2])
     elif damage == "flip":

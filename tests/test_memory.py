@@ -57,14 +57,65 @@ def test_tuning_is_idempotent():
 def test_what_is_alive_after_a_big_load_is_kept_out_of_later_collections():
     script = textwrap.dedent(
         """
-        import gc
+        import gc, weakref
         from dashboard.memory import release_memory
 
+        class Node:
+            pass
+
         kept = [[f"actor {i}"] for i in range(100_000)]  # as a loaded table's list cells
+        cycle = Node(); cycle.me = cycle  # the load's own cyclic garbage
+        gone = weakref.ref(cycle)
+        del cycle
+        frozen_before = gc.get_freeze_count()
         release_memory()
+        release_memory()  # asked twice, done once
+        assert gc.get_freeze_count() == frozen_before  # nothing frozen before the next full collection
+        gc.collect(1)
+        assert gc.get_freeze_count() == frozen_before  # a younger collection is not the one
+        gc.collect()  # as Streamlit's after a script run
+        assert gone() is None  # the garbage was collected, not frozen
         assert gc.get_freeze_count() >= len(kept), gc.get_freeze_count()
         assert not any(row is kept[0] for row in gc.get_objects())  # no collection walks them any more
+        assert not gc.callbacks
+        later = [[i] for i in range(1000)]
+        gc.collect()
+        assert any(row is later[0] for row in gc.get_objects())  # one freeze per call: later objects stay collectable
         """
     )
     out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
     assert out.returncode == 0, out.stderr[-2000:]
+
+
+def test_the_collector_frees_cycles_without_a_script_run_and_starts_once():
+    script = textwrap.dedent(
+        """
+        import gc, time, weakref
+        from dashboard import memory
+
+        gc.disable()  # only the collector may collect here
+        class Node:
+            pass
+        cycle = Node(); cycle.me = cycle  # as an ended session's state
+        gone = weakref.ref(cycle)
+        del cycle
+        assert gone() is not None
+        assert memory.start_collector(every_s=0.2)
+        assert not memory.start_collector(every_s=0.2)  # once per process
+        deadline = time.time() + 10
+        while gone() is not None and time.time() < deadline:
+            time.sleep(0.05)
+        assert gone() is None
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    assert out.returncode == 0, out.stderr[-2000:]
+
+
+def test_the_server_config_leaves_collecting_to_the_app_and_does_not_watch_files():
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["runner"]["postScriptGC"] is False
+    assert config["server"]["fileWatcherType"] == "none"
+    assert "start_collector()" in (ROOT / "dashboard" / "app.py").read_text(encoding="utf-8")
