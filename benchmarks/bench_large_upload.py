@@ -36,6 +36,7 @@ from benchmarks.load_test import APP, ROOT, cpu_seconds, rss_mb
 from benchmarks.server import free_port, stop, wait_healthy
 from benchmarks.stclient import StreamlitClient
 from benchmarks.synthetic import acled_export
+from dashboard.memory import COLLECT_EVERY_S
 
 PAGES = ("", "map", "ranges", "statements", "about", "your-data")  # url paths ("" is Home)
 FILTERS = (["Black Sea"], ["Baltic", "Black Sea"], [])  # the sidebar's region filter, changed three times a page
@@ -156,11 +157,12 @@ def measure_file(base: str, pid: int, path: Path, rows: int) -> dict:
     out["peak"] = max(peak.mb, out["held"])
     client.close()
     time.sleep(SESSION_TTL_S + 2)
-    # Streamlit drops a closed session once its TTL has passed, when its session store is next used (a reader leaving),
-    # and collects it with its cycles after the next script run: two short visits, as any other readers would make.
+    # Streamlit drops a closed session once its TTL has passed, when its session store is next used (a reader leaving):
+    # two short visits, as any other readers would make. The app's collector (dashboard/memory.py) then collects its
+    # cycles within COLLECT_EVERY_S.
     visit(base)
     visit(base)
-    out["after"] = settle_mb(pid, 5.0)
+    out["after"] = settle_mb(pid, COLLECT_EVERY_S + 2)
     return out
 
 

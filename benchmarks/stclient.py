@@ -190,12 +190,17 @@ class StreamlitClient:
     def download(self, name: str) -> tuple[float, bytes]:
         """Click the download button `name` of the last run, as the frontend does for a file written on click: ask the
         server to write it (a backend operation, no rerun), then fetch it. Returns (seconds to the last byte, the file)."""
+        started = time.perf_counter()
+        data = self.fetch(self.request_file(name))
+        return time.perf_counter() - started, data
+
+    def request_file(self, name: str) -> str:
+        """The first half of a click on the download button `name`: the server writes the file; returns its address."""
         msg = BackMsg()
         request = msg.backend_operation_request
         request.request_id = f"download-{time.monotonic_ns()}"
         request.session_id = self.session_id
         request.deferred_file.file_id = self.downloads[name]
-        started = time.perf_counter()
         self._send(msg)
         while (reply := self._receive()).WhichOneof("type") != "backend_operation_response":
             pass
@@ -203,9 +208,13 @@ class StreamlitClient:
         if response.error_msg:
             raise RuntimeError(f"download {name!r}: {response.error_msg}")
         url = response.deferred_file.url
-        got = self.http.get(url if url.startswith("http") else f"{self.base_url}/{url.lstrip('/')}", timeout=self.timeout)
+        return url if url.startswith("http") else f"{self.base_url}/{url.lstrip('/')}"
+
+    def fetch(self, url: str) -> bytes:
+        """The second half: the browser fetches the file the server wrote (an HTTP error raises)."""
+        got = self.http.get(url, timeout=self.timeout)
         got.raise_for_status()
-        return time.perf_counter() - started, got.content
+        return got.content
 
     # ------------------------------------------------------------------ uploads
 

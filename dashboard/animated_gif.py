@@ -54,6 +54,9 @@ def frame_figures(figure: go.Figure, notes: briefing.BriefingNotes, limit: int =
     still.frames = ()
     still.layout.updatemenus = ()
     still.layout.sliders = ()
+    for trace in still.data:  # the kinds of place in their own legend again (on the page they share the colours')
+        if isinstance(trace.meta, dict) and trace.meta.get("kind_legend"):
+            trace.legend = "legend"
     laid = briefing.briefing_figure(still, notes).to_dict()
     margin = laid["layout"]["margin"]
     laid["layout"]["margin"] = {**margin, "t": margin["t"] + SUBTITLE_PX}
@@ -65,6 +68,7 @@ def frame_figures(figure: go.Figure, notes: briefing.BriefingNotes, limit: int =
         for trace, update in zip(frame["traces"], frame["data"], strict=True):
             data[trace] = _merged(data[trace], update)
         when = ((frame.get("layout") or {}).get("title") or {}).get("text") or frame.get("name", "")
+        when = when.replace("<br>", " · ")  # one line under the title
         title = {**base_title, "subtitle": {"text": when, "font": {"size": 14}}}
         pictures.append({"data": data, "layout": {**laid["layout"], "title": title}})
     return pictures

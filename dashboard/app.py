@@ -13,7 +13,7 @@ _ROOT = Path(__file__).resolve().parent.parent
 if str(_ROOT) not in sys.path:
     sys.path.insert(0, str(_ROOT))
 
-from dashboard.memory import start_collector, tune_allocator  # noqa: E402
+from dashboard.memory import script_run_ended, start_collector, tune_allocator  # noqa: E402
 
 tune_allocator()  # before the data is loaded: see dashboard/memory.py
 start_collector()  # in place of Streamlit's collection after every run, switched off in .streamlit/config.toml
@@ -68,6 +68,7 @@ _started = time.perf_counter()
 try:
     main()
 finally:
+    script_run_ended()  # a large upload's garbage is collected at once, not at the collector's next round
     if os.environ.get(RUN_LOG_ENV):
         with open(os.environ[RUN_LOG_ENV], "a", encoding="utf-8") as _log:
             _log.write(f"{time.time():.3f}\t{time.perf_counter() - _started:.4f}\n")

@@ -102,7 +102,10 @@ def briefing_figure(figure: go.Figure, notes: BriefingNotes) -> go.Figure:
             "x": 0.01,
             "xanchor": "left",
             "y": 0.985,
+            "yref": "container",
             "yanchor": "top",
+            "pad": {"t": 0},  # paper has no toolbar to keep clear of (charts.MODEBAR_ROW_PX)
+            "automargin": False,
             "font": {"size": 17},
         },
         font={"family": FONT, "size": 10},
@@ -119,8 +122,8 @@ def briefing_figure(figure: go.Figure, notes: BriefingNotes) -> go.Figure:
             "bgcolor": "rgba(255,255,255,0.9)",
         },
     )
-    if second_legend:
-        fig.update_layout(legend2={"font": {"size": 9}})
+    if second_legend:  # just above the plot, under the title (on the page it sits below the toolbar's row)
+        fig.update_layout(legend2={"font": {"size": 9}, "yref": "paper", "y": 1.0, "yanchor": "bottom"})
     fig.add_annotation(
         text=footer_text(notes),
         xref="paper",

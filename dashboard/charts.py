@@ -58,11 +58,35 @@ def humanise(code: str) -> str:
     return code.replace("_", " ").capitalize()
 
 
+# Plotly's toolbar (its modebar) is a row 26 px high, 2 px below a figure's top right corner, and shown whenever a
+# touch screen is tapped: titles and legends at the top start below this many px, so that it covers neither.
+MODEBAR_ROW_PX = 36
+
+
+def title_below_toolbar(text: str, size: int = 18) -> dict:
+    """A figure title at the top left, below the toolbar's row (MODEBAR_ROW_PX), that makes room for itself."""
+    # plotly.js anchors a title of several lines by its first line and writes the others above it.
+    extra_lines = text.count("<br>")
+    return {
+        "text": text,
+        "x": 0,
+        "xanchor": "left",
+        "y": 1,
+        "yref": "container",
+        "yanchor": "top",
+        "pad": {"t": MODEBAR_ROW_PX + round(1.3 * size * extra_lines)},
+        "automargin": True,
+        "font": {"size": size},
+    }
+
+
 def base_layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 18}},
+        title=title_below_toolbar(title),
         height=height,
-        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        # Room for the toolbar's row and every line of the title: with less, plotly.js drew a two-line title under the
+        # toolbar.
+        margin={"l": 10, "r": 10, "t": 60 + MODEBAR_ROW_PX + 24 * title.count("<br>"), "b": 10},
         font={"family": FONT, "size": 13},
         hoverlabel={"font": {"family": FONT, "size": 13}, "align": "left"},
         plot_bgcolor="white",

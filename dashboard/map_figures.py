@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections import ChainMap
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -12,7 +13,16 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import basemap as bm
-from dashboard.charts import FONT, SIDE_COLOURS, USER_COLOUR, USER_COLOUR_NAME, USER_TAG, plotly_text
+from dashboard.charts import (
+    FONT,
+    MODEBAR_ROW_PX,
+    SIDE_COLOURS,
+    USER_COLOUR,
+    USER_COLOUR_NAME,
+    USER_TAG,
+    plotly_text,
+    title_below_toolbar,
+)
 from dashboard.links import LinkReader, echo
 from dashboard.sides import side_of
 
@@ -466,94 +476,175 @@ def _scatter(**props) -> dict:
 COUNTRY_LABEL_COLOUR = "#595959"
 REGION_LABEL_COLOUR = "#00694D"  # a darker REGION_COLOUR: the outline's green is too light for small text
 OCCUPIED_LABEL_COLOUR = "#9A4300"  # a darker Russia orange, for the same reason
-# Label sizes are estimated in km for a plot area this size (px), about the map's beside the selection column in a
-# 1,024 px window (it is 640 px wide at 1,440): a label that would overlap a more important one, or a place's marker,
-# at that size is left out.
-LABEL_PLOT_PX = (420.0, 530.0)
-MARKER_BOX_PX = 14.0
+# Labels are planned for the smallest plot area the map gets: about 358 × 357 px on a 390 px phone (377 × 386 px
+# beside the selection column in a 1,024 px window, 667 × 530 px at 1,440). Plotly writes text at a fixed pixel
+# size, so a plan that is clear at the smallest scale stays clear at every larger one; the browser test
+# tests/browser/test_legibility_browser.py measures the drawn labels at all three widths.
+LABEL_PLOT_PX = (350.0, 350.0)
+MARKER_BOX_PX = 16.0  # a place's marker, with a little room round it
+LABEL_PAD_PX = 2.0  # kept free round every label
+SEA_LABEL_OFFSET_PX = 11.0  # a sea's name is written beside its own marker, not on it
+# Candidate spots, best first: (plotly textposition, shift right, shift up), in px at the planned scale.
+_REGION_SPOTS = tuple(
+    (position, dx, dy)
+    for dx, dy in ((0, 0), (0, -18), (0, 18), (30, 0), (-30, 0), (30, -18), (-30, 18))
+    for position in ("bottom right", "top right", "bottom left", "top left")
+)
+# The occupation note stays beside the area it names: in full where there is room, else in short.
+_NOTE_SPOTS = (("middle left", 0, 0), ("top left", 0, 6), ("bottom left", 0, -6), ("top center", 0, 8), ("bottom center", 0, -8))
+_SEA_SPOTS = (
+    ("bottom center", 0, -SEA_LABEL_OFFSET_PX),
+    ("top center", 0, SEA_LABEL_OFFSET_PX),
+    ("middle right", SEA_LABEL_OFFSET_PX, 0),
+    ("middle left", -SEA_LABEL_OFFSET_PX, 0),
+)
+_COUNTRY_SPOTS = tuple(("middle center", dx, dy) for dy in (0, -16, 16, -32, 32) for dx in (0, -24, 24))
 
 
-def _label_box(x: float, y: float, text: str, size: float, position: str, km_per_px: float, char_em: float) -> tuple:
-    """The box (x0, y0, x1, y1, km) a text label covers, from its anchor, its plotly textposition and font size."""
-    lines = text.split("\n")
+@dataclass(frozen=True)
+class MapLabel:
+    """One label of the base map and the forms it may take: `forms` are (text as plotly draws it, lines as plain
+    text, for their width), tried in order, each at every spot of `spots` (textposition, dx px, dy px). When no spot is
+    fully clear, a label that `must` show takes the spot clear of every label before it that covers fewest markers."""
+
+    x: float
+    y: float
+    forms: tuple[tuple[str, tuple[str, ...]], ...]
+    size: float
+    char_em: float  # average character width in ems (measured on the map's font and rounded up)
+    spots: tuple[tuple[str, float, float], ...]
+    must: bool = False
+
+
+def label_box(x: float, y: float, lines: Iterable[str], size: float, position: str, km_per_px: float, char_em: float) -> tuple:
+    """The box (x0, y0, x1, y1, km) a text label covers, from its anchor, its plotly textposition and font size (px),
+    with LABEL_PAD_PX round it."""
+    lines = list(lines)
+    pad = LABEL_PAD_PX * km_per_px
     w = max(len(line) for line in lines) * size * char_em * km_per_px
     h = len(lines) * size * 1.25 * km_per_px
     vertical, horizontal = position.split()
     x0 = x - w / 2 if horizontal == "center" else (x if horizontal == "right" else x - w)
     y0 = y - h / 2 if vertical == "middle" else (y - h if vertical == "bottom" else y)
-    return (x0, y0, x0 + w, y0 + h)
+    return (x0 - pad, y0 - pad, x0 + w + pad, y0 + h + pad)
 
 
-def visible_labels(boxes: list[tuple], fixed: np.ndarray) -> np.ndarray:
-    """Which of `boxes` (x0, y0, x1, y1, most important first) to show: each that overlaps neither a `fixed` box
-    (an (n, 4) array, e.g. markers) nor a box already shown."""
-    shown = np.zeros(len(boxes), dtype=bool)
-    taken = [np.asarray(fixed, dtype=float).reshape(-1, 4)]
-    for i, box in enumerate(boxes):
-        placed = np.concatenate(taken)
-        hit = (placed[:, 0] < box[2]) & (placed[:, 2] > box[0]) & (placed[:, 1] < box[3]) & (placed[:, 3] > box[1])
-        if not hit.any():
-            shown[i] = True
-            taken.append(np.asarray([box], dtype=float))
-    return shown
+def _hits(boxes: np.ndarray, box: tuple) -> int:
+    return int(((boxes[:, 0] < box[2]) & (boxes[:, 2] > box[0]) & (boxes[:, 1] < box[3]) & (boxes[:, 3] > box[1])).sum())
 
 
-def _shown_labels(base: bm.Basemap, obstacles: np.ndarray | None) -> dict[str, list]:
-    """Labels by priority: the occupied areas' notes and the regions' names always, then seas and straits, then
-    countries (those the notes name first, then as listed). A sea's name that would cover a label before it is hidden;
-    a country's name is moved up or down by up to two lines to clear the labels before it and the markers (`obstacles`:
-    x, y in km), and hidden when it cannot. Returns "seas" and "countries" (shown or not) and "country_dy" (km moved)."""
+def plan_labels(
+    labels: list[MapLabel], points: np.ndarray, km_per_px: float, frame: tuple | None = None
+) -> list[tuple[float, float, str, str] | None]:
+    """Where to write each label (most important first): (x, y, text, textposition), or None to leave it out.
+
+    Each label takes the first form and spot inside `frame` (x0, y0, x1, y1 in km: the map's extent) that overlaps
+    neither a label placed before it nor a marker (`points`: x, y in km, each a MARKER_BOX_PX square); a label that
+    `must` show falls back to the spot clear of the labels that covers fewest markers; any other is left out (its
+    place still has its marker and hover text)."""
+    pts = np.asarray(points, dtype=float).reshape(-1, 2)
+    half = MARKER_BOX_PX / 2 * km_per_px
+    markers = np.column_stack([pts[:, 0] - half, pts[:, 1] - half, pts[:, 0] + half, pts[:, 1] + half])
+    placed: list[tuple] = []
+    plan: list[tuple[float, float, str, str] | None] = []
+    for label in labels:
+        taken = np.asarray(placed, dtype=float).reshape(-1, 4)
+        fallback, choice = None, None
+        for text, lines in label.forms:
+            for position, dx, dy in label.spots:
+                x, y = label.x + dx * km_per_px, label.y + dy * km_per_px
+                box = label_box(x, y, lines, label.size, position, km_per_px, label.char_em)
+                outside = frame is not None and (box[0] < frame[0] or box[1] < frame[1] or box[2] > frame[2] or box[3] > frame[3])
+                if outside or _hits(taken, box):
+                    continue
+                covered = _hits(markers, box)
+                if not covered:
+                    choice = (box, (x, y, text, position))
+                    break
+                if label.must and (fallback is None or covered < fallback[0]):
+                    fallback = (covered, box, (x, y, text, position))
+            if choice:
+                break
+        if choice is None and fallback is not None:
+            choice = fallback[1:]
+        if choice is None:
+            plan.append(None)
+        else:
+            placed.append(choice[0])
+            plan.append(choice[1])
+    return plan
+
+
+def _region_anchor(region, base: bm.Basemap) -> tuple[float, float]:
+    """Where a region's name is written: its label point, or, when that lies outside the view, the north-western-most
+    point of its outline inside the view (a regional view shows only part of the other region)."""
+    (x0, x1), (y0, y1) = base.x_range, base.y_range
+    if x0 <= region.label_x <= x1 and y0 <= region.label_y <= y1:
+        return region.label_x, region.label_y
+    x, y = np.asarray(region.x, dtype=float), np.asarray(region.y, dtype=float)
+    margin_x, margin_y = (x1 - x0) * 0.05, (y1 - y0) * 0.05
+    inside = (x > x0 + margin_x) & (x < x1 - margin_x) & (y > y0 + margin_y) & (y < y1 - margin_y)
+    if not inside.any():
+        return region.label_x, region.label_y
+    corner = int(np.argmax(np.where(inside, y - 0.3 * x, -np.inf)))
+    return float(x[corner]), float(y[corner])
+
+
+def _base_labels(base: bm.Basemap) -> tuple[list[MapLabel], list[MapLabel], list[MapLabel]]:
+    """The base map's labels by priority: the regions' names, then the occupied areas' notes (in full, else in short),
+    then seas and straits, then countries (those the notes name first). Returns (regions and notes, seas, countries)."""
+    first = [
+        MapLabel(
+            *_region_anchor(row, base),
+            ((f"<b>{plotly_text(row.region)} region</b>", (f"{row.region} region",)),),
+            13,
+            0.55,
+            _REGION_SPOTS,
+            must=True,
+        )
+        for row in base.regions.itertuples(index=False)
+    ]
+    for row in base.occupied.itertuples(index=False):
+        name, by, since = plotly_text(row.name), plotly_text(row.occupied_by), str(row.occupied_since)[:4]
+        full = (
+            f"<b>{name}</b><br>occupied by {by}<br>since {since}",
+            (row.name, f"occupied by {row.occupied_by}", f"since {since}"),
+        )
+        short = (f"<b>{name}</b> (occupied)", (f"{row.name} (occupied)",))
+        first.append(MapLabel(row.label_x, row.label_y, (full, short), 11, 0.52, _NOTE_SPOTS, must=True))
+    seas = [
+        MapLabel(x, y, ((plotly_text(n, 24), tuple(textwrap.wrap(str(n), 24)) or ("",)),), 12, 0.55, _SEA_SPOTS)
+        for n, x, y in zip(base.sea_labels["name"], base.sea_labels["x"], base.sea_labels["y"], strict=True)
+    ]
+    named = set(base.occupied["country"]) | set(base.occupied["occupied_by"])
+    countries = [
+        MapLabel(x, y, ((plotly_text(n).upper(), (str(n).upper(),)),), 11, 0.66, _COUNTRY_SPOTS, must=n in named)
+        for n, x, y in zip(base.country_labels["name"], base.country_labels["x"], base.country_labels["y"], strict=True)
+    ]
+    return first, seas, countries
+
+
+def _label_plan(base: bm.Basemap, obstacles: np.ndarray | None) -> tuple[list, list, list]:
+    """plan_labels for the base map's labels (_base_labels) at the planned scale (LABEL_PLOT_PX), clear of the markers
+    (`obstacles`: x, y in km). Countries the occupation notes name (Ukraine, Russia) are placed before the others: the
+    note reads with them. Returns the plans of (regions and notes, seas, countries), each in its labels' order."""
     span_x = base.x_range[1] - base.x_range[0]
     span_y = base.y_range[1] - base.y_range[0]
     km_per_px = max(span_x / LABEL_PLOT_PX[0], span_y / LABEL_PLOT_PX[1])
-    always = [
-        _label_box(x, y, f"{r} region", 13, "bottom right", km_per_px, 0.62)
-        for r, x, y in zip(base.regions["region"], base.regions["label_x"], base.regions["label_y"], strict=True)
-    ] + [
-        _label_box(x, y, f"{n}\noccupied by {o}\nsince 0000", 11, "middle left", km_per_px, 0.58)
-        for n, o, x, y in zip(
-            base.occupied["name"], base.occupied["occupied_by"], base.occupied["label_x"], base.occupied["label_y"], strict=True
-        )
-    ]
-    seas = [
-        _label_box(x, y, str(n)[:24], 12, "bottom center", km_per_px, 0.55)
-        for n, x, y in zip(base.sea_labels["name"], base.sea_labels["x"], base.sea_labels["y"], strict=True)
-    ]
-    countries = [
-        _label_box(x, y, str(n).upper(), 11, "middle center", km_per_px, 0.66)
-        for n, x, y in zip(base.country_labels["name"], base.country_labels["x"], base.country_labels["y"], strict=True)
-    ]
-    shown_seas = visible_labels(seas, np.asarray(always, dtype=float).reshape(-1, 4))
-    half = MARKER_BOX_PX / 2 * km_per_px
-    points = np.empty((0, 2)) if obstacles is None else np.asarray(obstacles, dtype=float).reshape(-1, 2)
-    taken = [
-        np.asarray(always + [b for b, k in zip(seas, shown_seas, strict=True) if k], dtype=float).reshape(-1, 4),
-        np.column_stack([points[:, 0] - half, points[:, 1] - half, points[:, 0] + half, points[:, 1] + half]),
-    ]
-    # The countries an occupation note names (Ukraine, Russia) are placed first: the note reads with them.
-    named = set(base.occupied["country"]) | set(base.occupied["occupied_by"])
-    order = sorted(range(len(countries)), key=lambda i: base.country_labels["name"].iloc[i] not in named)
-    shown = [False] * len(countries)
-    moved = [0.0] * len(countries)
-    for i in order:
-        x0, y0, x1, y1 = countries[i]
-        placed = np.concatenate(taken)
-        candidates = [(x0, y0 + dy * km_per_px, x1, y1 + dy * km_per_px) for dy in (0.0, -16.0, 16.0, -32.0, 32.0)]
-        hits = [
-            int(((placed[:, 0] < b[2]) & (placed[:, 2] > b[0]) & (placed[:, 1] < b[3]) & (placed[:, 3] > b[1])).sum())
-            for b in candidates
-        ]
-        best = int(np.argmin(hits))
-        # A country the occupation note names is always written, where it covers least; any other only where it is clear.
-        if hits[best] == 0 or base.country_labels["name"].iloc[i] in named:
-            shown[i], moved[i] = True, candidates[best][1] - y0
-            taken.append(np.asarray([candidates[best]], dtype=float))
-    return {"seas": shown_seas.tolist(), "countries": shown, "country_dy": moved}
+    first, seas, countries = _base_labels(base)
+    order = sorted(range(len(countries)), key=lambda i: not countries[i].must)
+    points = np.empty((0, 2)) if obstacles is None else obstacles
+    frame = (base.x_range[0], base.y_range[0], base.x_range[1], base.y_range[1])
+    plan = plan_labels([*first, *seas, *(countries[i] for i in order)], points, km_per_px, frame)
+    country_plan: list = [None] * len(countries)
+    for k, i in enumerate(order):
+        country_plan[i] = plan[len(first) + len(seas) + k]
+    return plan[: len(first)], plan[len(first) : len(first) + len(seas)], country_plan
 
 
 def _basemap_traces(base: bm.Basemap, obstacles: np.ndarray | None = None) -> list[dict]:
-    """Land, Crimea, regions and the labels; labels that would collide are left out (_shown_labels), and country names
-    also where they would cover a place's marker (`obstacles`: x, y in km)."""
+    """Land, Crimea, regions and the labels, placed by priority clear of each other and of the markers (`obstacles`:
+    x, y in km) where they can be, and left out where they cannot (_label_plan)."""
     traces: list[dict] = [
         _scatter(
             x=base.land_x,
@@ -603,59 +694,42 @@ def _basemap_traces(base: bm.Basemap, obstacles: np.ndarray | None = None) -> li
                 meta={"role": "region", "region": row.region},
             )
         )
-    shown = _shown_labels(base, obstacles)
-    labels = pd.DataFrame(
-        {
-            "x": [*base.country_labels["x"], *base.regions["label_x"], *base.occupied["label_x"]],
-            "y": [*(base.country_labels["y"] + shown["country_dy"]), *base.regions["label_y"], *base.occupied["label_y"]],
-        }
-    )
-    texts = [
-        *(plotly_text(n).upper() for n in base.country_labels["name"]),
-        *(f"<b>{plotly_text(r)} region</b>" for r in base.regions["region"]),
-        *(
-            f"<b>{plotly_text(n)}</b><br>occupied by {plotly_text(o)}<br>since {str(s)[:4]}"
-            for n, o, s in zip(base.occupied["name"], base.occupied["occupied_by"], base.occupied["occupied_since"], strict=True)
-        ),
+    first, seas, countries = _label_plan(base, obstacles)
+    n_r = len(base.regions)
+    styles = [(COUNTRY_LABEL_COLOUR, 11)] * len(countries) + [(REGION_LABEL_COLOUR, 13)] * n_r
+    styles += [(OCCUPIED_LABEL_COLOUR, 11)] * len(base.occupied)
+    anchors = [
+        *zip(base.country_labels["x"], base.country_labels["y"], strict=True),
+        *zip(base.regions["label_x"], base.regions["label_y"], strict=True),
+        *zip(base.occupied["label_x"], base.occupied["label_y"], strict=True),
     ]
-    n_c, n_r = len(base.country_labels), len(base.regions)
-    colours = [COUNTRY_LABEL_COLOUR] * n_c + [REGION_LABEL_COLOUR] * n_r + [OCCUPIED_LABEL_COLOUR] * len(base.occupied)
-    positions = ["middle center"] * n_c + ["bottom right"] * n_r + ["middle left"] * len(base.occupied)
-    sizes = [11] * n_c + [13] * n_r + [11] * len(base.occupied)
-    keep = shown["countries"] + [True] * (n_r + len(base.occupied))
-    texts = [t if k else "" for t, k in zip(texts, keep, strict=True)]
-    traces.append(
-        _scatter(
-            x=labels["x"],
-            y=labels["y"],
-            mode="text",
-            text=texts,
-            textposition=positions,
-            textfont={"color": colours, "size": sizes, "family": FONT},
-            hoverinfo="skip",
-            showlegend=False,
-            name="Labels",
-            meta={"role": "labels"},
-            unselected={"textfont": {"color": COUNTRY_LABEL_COLOUR}},
-        )
-    )
+    traces.append(_label_trace([*countries, *first], anchors, styles, "labels", "Labels", {}))
     if len(base.sea_labels):
+        sea_anchors = list(zip(base.sea_labels["x"], base.sea_labels["y"], strict=True))
         traces.append(
-            _scatter(
-                x=base.sea_labels["x"],
-                y=base.sea_labels["y"],
-                mode="text",
-                text=[plotly_text(n, 24) if k else "" for n, k in zip(base.sea_labels["name"], shown["seas"], strict=True)],
-                textposition="bottom center",
-                textfont={"color": SEA_LABEL_COLOUR, "size": 12, "family": FONT, "style": "italic"},
-                hoverinfo="skip",
-                showlegend=False,
-                name="Seas and straits",
-                meta={"role": "sea_labels"},
-                unselected={"textfont": {"color": SEA_LABEL_COLOUR}},
+            _label_trace(
+                seas, sea_anchors, [(SEA_LABEL_COLOUR, 12)] * len(seas), "sea_labels", "Seas and straits", {"style": "italic"}
             )
         )
     return traces
+
+
+def _label_trace(plan: list, anchors: list, styles: list[tuple[str, float]], role: str, name: str, font: dict) -> dict:
+    """A text trace of planned labels (plan_labels): each at its spot, or left empty at its anchor when left out."""
+    placed = [p if p else (x, y, "", "middle center") for p, (x, y) in zip(plan, anchors, strict=True)]
+    return _scatter(
+        x=[p[0] for p in placed],
+        y=[p[1] for p in placed],
+        mode="text",
+        text=[p[2] for p in placed],
+        textposition=[p[3] for p in placed],
+        textfont={"color": [c for c, _ in styles], "size": [s for _, s in styles], "family": FONT, **font},
+        hoverinfo="skip",
+        showlegend=False,
+        name=name,
+        meta={"role": role},
+        unselected={"textfont": {"color": styles[0][0] if styles else COUNTRY_LABEL_COLOUR}},
+    )
 
 
 def _legend_only(
@@ -930,17 +1004,9 @@ def _colour_legend_traces(markers: pd.DataFrame, own: pd.DataFrame, clusters: pd
 def _map_layout(base: bm.Basemap, title: str, height: int) -> dict:
     """The map's layout: km axes hidden at equal scale on the view's extent, the legend of kinds below, the colour legend on top."""
     return {
-        "title": {
-            "text": title,
-            "x": 0.005,
-            "xanchor": "left",
-            "y": 0.995,
-            "yref": "container",
-            "yanchor": "top",
-            "font": {"size": 16},
-        },
+        "title": title_below_toolbar(title, 16),
         "height": height,
-        "margin": {"l": 0, "r": 0, "t": 58 if title else 5, "b": 0},
+        "margin": {"l": 0, "r": 0, "t": 58 + MODEBAR_ROW_PX if title else MODEBAR_ROW_PX, "b": 0},
         "font": {"family": FONT, "size": 13},
         "paper_bgcolor": "white",
         "plot_bgcolor": SEA_COLOUR,
@@ -964,8 +1030,10 @@ def _map_layout(base: bm.Basemap, title: str, height: int) -> dict:
             "orientation": "h",
             "x": 0,
             "xanchor": "left",
-            "y": 1.0,
-            "yanchor": "bottom",
+            # At the top, below the toolbar's row (and the title): plotly makes room for it above the plot area.
+            "yref": "container",
+            "y": 1 - ((58 if title else 0) + MODEBAR_ROW_PX) / height,
+            "yanchor": "top",
             "font": {"size": 12},
             # No title: plotly.js indents every row of a horizontal legend by its title's width but wraps the rows as
             # if it did not, and so cut off the last entry of a row on a narrow map. The entries say what they are.

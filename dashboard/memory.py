@@ -16,8 +16,8 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import gc
+import os
 import threading
-import time
 
 # mallopt parameters (glibc's malloc.h).
 _M_MMAP_THRESHOLD = -3
@@ -31,6 +31,12 @@ ARENA_MAX = 2
 # Seconds between the collector's full collections: an ended session's cycles live at most this long.
 COLLECT_EVERY_S = 10.0
 
+# Growth (MB of resident memory) since the last collection at which the end of a script run wakes the collector.
+COLLECT_GROWTH_MB = 100.0
+
+_PAGE_BYTES = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+_wake = threading.Event()
+_last_collected_mb: float | None = None
 _tuned = False
 _collector: threading.Thread | None = None
 _freeze_pending = False
@@ -97,23 +103,49 @@ def _freeze_after_full_collection(phase: str, info: dict) -> None:
 
 
 def start_collector(every_s: float | None = None) -> bool:
-    """Start, once per process, a daemon thread that runs a full collection every `every_s` seconds (COLLECT_EVERY_S)
-    and hands what it frees back to the system; True if this call started it."""
-    global _collector
+    """Start, once per process, a daemon thread that runs a full collection every `every_s` seconds (COLLECT_EVERY_S),
+    or at once when a script run ends with the process grown by COLLECT_GROWTH_MB since the last one (see
+    script_run_ended), and hands what it frees back to the system; True if this call started it."""
+    global _collector, _last_collected_mb
     with _lock:
         if _collector is not None and _collector.is_alive():
             return False
         interval = COLLECT_EVERY_S if every_s is None else every_s
+        _last_collected_mb = resident_mb()
         _collector = threading.Thread(target=_collect_forever, args=(interval,), name="inf-watch-gc", daemon=True)
         _collector.start()
         return True
 
 
+def script_run_ended() -> None:
+    """Called at the end of every script run: wakes the collector if the process has grown by COLLECT_GROWTH_MB since
+    its last collection. A reader's large upload leaves hundreds of MB of frames in reference cycles after a rerun,
+    which would otherwise wait for the next round; a usual rerun grows by far less and costs one read of
+    /proc/self/statm."""
+    resident = resident_mb()
+    if resident is None:
+        return
+    if _last_collected_mb is not None and resident - _last_collected_mb > COLLECT_GROWTH_MB:
+        _wake.set()
+
+
+def resident_mb() -> float | None:
+    """This process's resident memory (MB), or None where /proc is not there."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            return int(fh.read().split()[1]) * _PAGE_BYTES / 1e6
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def _collect_forever(interval: float) -> None:
+    global _last_collected_mb
     while True:
-        time.sleep(interval)
+        _wake.wait(interval)
+        _wake.clear()
         gc.collect()
         return_freed_memory()
+        _last_collected_mb = resident_mb()
 
 
 def return_freed_memory() -> None:

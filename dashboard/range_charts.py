@@ -6,6 +6,8 @@ projected here with pyproj and drawn with go.Scatter on x/y axes in km, equal sc
 
 from __future__ import annotations
 
+import re
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -18,6 +20,7 @@ from shapely.geometry.polygon import orient
 
 from dashboard import ranges, schema
 from dashboard.charts import (
+    MODEBAR_ROW_PX,
     SIDE_COLOURS,
     SIDE_DASHES,
     SIDE_SYMBOLS,
@@ -62,7 +65,9 @@ DRAWN_RING_VERTICES = 240
 # equal-scale axes: new margins give new ticks, which ask for new margins, and plotly.js drew the whole map up to 21
 # times ("Too many auto-margin redraws", 1.5 s of the browser's time; benchmarks/page_ready.py). The legend below still
 # makes its own room.
-RING_MAP_MARGIN = {"l": 95, "r": 10, "t": 72, "b": 60}
+LAUNCH_STAR_PX = 22.0  # the launch point's star (16 px) and the room kept clear round it
+NOTE_LINE_CHARS = 34  # the projection note's lines: about 190 px at 11 px, inside the map on a phone
+RING_MAP_MARGIN = {"l": 95, "r": 10, "t": 72 + MODEBAR_ROW_PX, "b": 60}  # the title's two lines below the toolbar
 
 
 def outline_lines(
@@ -253,20 +258,43 @@ def _class_band_traces(frame: MapFrame, lat: float, lon: float) -> list[go.Scatt
 
 
 def _km_per_px(frame: MapFrame) -> float:
-    """About how many km one pixel of the map covers on a laptop screen (RING_PLOT_PX)."""
+    """About how many km one pixel of the map covers on a phone (RING_PLOT_PX)."""
     return max((frame.x_range[1] - frame.x_range[0]) / RING_PLOT_PX[0], (frame.y_range[1] - frame.y_range[0]) / RING_PLOT_PX[1])
 
 
 def threshold_label_texts(frame: MapFrame, label_y: np.ndarray) -> list[str]:
     """The thresholds' labels ("500 km", …, written due north at `label_y`), outermost first kept; a label closer than
-    a line (16 px) to one kept is left empty, so that on a map of long ranges they do not stack on one another."""
+    a line (16 px) to one kept, or above the top of the map, is left empty, so that on a map of long ranges they do not
+    stack on one another."""
     texts = [""] * len(TREATY_RINGS_KM)
     kept: list[float] = []
     for i in sorted(range(len(TREATY_RINGS_KM)), key=lambda i: -TREATY_RINGS_KM[i]):
+        if label_y[i] + 16 * _km_per_px(frame) > frame.y_range[1]:
+            continue  # beyond the top of the map, where plotly would cut it off
         if all(abs(label_y[i] - y) >= 16 * _km_per_px(frame) for y in kept):
             texts[i] = f"{TREATY_RINGS_KM[i]:,.0f} km"
             kept.append(float(label_y[i]))
     return texts
+
+
+def _threshold_label_boxes(frame: MapFrame, lat: float, lon: float) -> list[tuple[float, float, float, float]]:
+    """The boxes (x0, y0, x1, y1, km) the thresholds' labels may cover, due north of the point, at the planned scale."""
+    span = _km_per_px(frame)
+    boxes = []
+    for km in TREATY_RINGS_KM:  # "1,000 km" written due north, centred
+        lo, la, _ = ranges.GEOD.fwd(lon, lat, 0.0, km * 1000)
+        (x,), (y,) = ranges.project_lonlat([lo], [la], frame.proj)
+        boxes.append((x - 28 * span, y, x + 28 * span, y + 16 * span))
+    return boxes
+
+
+def _overlaps_any(box: tuple, boxes: Sequence[tuple]) -> bool:
+    return any(b[0] < box[2] and b[2] > box[0] and b[1] < box[3] and b[3] > box[1] for b in boxes)
+
+
+def _inside_frame(box: tuple, frame: MapFrame) -> bool:
+    (x0, x1), (y0, y1) = frame.x_range, frame.y_range
+    return box[0] >= x0 and box[2] <= x1 and box[1] >= y0 and box[3] <= y1
 
 
 def _threshold_traces(frame: MapFrame, lat: float, lon: float) -> list[go.Scatter]:
@@ -328,6 +356,10 @@ def _claim_ring_traces(frame: MapFrame, lat: float, lon: float, claims: pd.DataF
         return []
     n = len(claims)
     traces = []
+    span = _km_per_px(frame)
+    sx, sy = ranges.project_lonlat([lon], [lat], frame.proj)
+    star = LAUNCH_STAR_PX / 2 * span  # the launch point's star, with room round it: a figure beside it read as its label
+    taken = [*_threshold_label_boxes(frame, lat, lon), (sx[0] - star, sy[0] - star, sx[0] + star, sy[0] + star)]
     for i, row in enumerate(claims.itertuples(index=False)):
         figure = schema.range_label(row.range_km, getattr(row, "is_lower_bound", False))
         x, y = _ring_xy(frame, lat, lon, row.range_km)
@@ -348,13 +380,20 @@ def _claim_ring_traces(frame: MapFrame, lat: float, lon: float, claims: pd.DataF
         az = 200.0 + 140.0 * (i / max(n - 1, 1))
         la_lon, la_lat, _ = ranges.GEOD.fwd(lon, lat, az, row.range_km * 1000)
         px, py = ranges.project_lonlat([la_lon], [la_lat], frame.proj)
+        text = f"{'>' if getattr(row, 'is_lower_bound', False) else ''}{row.range_km:,.0f}"
+        # Written left of its dot where it covers no label before it (the legend names every claim in any case).
+        box = (px[0] - (len(text) * 11 * 0.6 + 6) * span, py[0] - 8 * span, px[0], py[0] + 8 * span)
+        if _overlaps_any(box, taken) or not _inside_frame(box, frame):
+            text = ""
+        else:
+            taken.append(box)
         traces.append(
             go.Scatter(
                 x=px,
                 y=py,
                 mode="markers+text",
                 marker={"color": colour, "size": 5},
-                text=[f"{'>' if getattr(row, 'is_lower_bound', False) else ''}{row.range_km:,.0f}"],
+                text=[text],
                 textposition="middle left",
                 textfont={"size": 11, "color": "#1B1F24"},
                 hoverinfo="skip",
@@ -385,8 +424,10 @@ class OverlayRing:
     range_km: float
 
 
-# The ring map's plot area as drawn on a laptop screen (px), for estimating how much of the map a label covers.
-RING_PLOT_PX = (800.0, 560.0)
+# The ring map's plot area on a 390 px phone (px; about 800 × 560 on a laptop), for estimating how much of the map a
+# label covers: plotly writes text at a fixed size, so labels planned clear at the smallest size stay clear on larger
+# screens (tests/browser/test_legibility_browser.py measures them at 1,440, 1,024 and 390 px).
+RING_PLOT_PX = (250.0, 160.0)
 # Where a compared ring's label may go, in order of preference: degrees clockwise from north, north-east side first.
 LABEL_AZIMUTHS = (30.0, 55.0, 80.0, 105.0, 130.0, 155.0, 335.0, 310.0, 285.0, 260.0, 235.0, 210.0, 185.0)
 
@@ -396,11 +437,7 @@ def overlay_label_azimuths(frame: MapFrame, lat: float, lon: float, overlays: Se
     (the treaty thresholds' due north, then the rings in order); None when every place would, so the legend alone
     names it. Labels are written to the right of their point, 11 px high."""
     span = _km_per_px(frame)
-    taken: list[tuple[float, float, float, float]] = []
-    for km in TREATY_RINGS_KM:  # "1,000 km" written due north, centred
-        lo, la, _ = ranges.GEOD.fwd(lon, lat, 0.0, km * 1000)
-        (x,), (y,) = ranges.project_lonlat([lo], [la], frame.proj)
-        taken.append((x - 28 * span, y, x + 28 * span, y + 16 * span))
+    taken = _threshold_label_boxes(frame, lat, lon)
     chosen: list[float | None] = []
     for ring in overlays:
         width = len(ring.label) * 11 * 0.55 * span
@@ -409,7 +446,7 @@ def overlay_label_azimuths(frame: MapFrame, lat: float, lon: float, overlays: Se
             lo, la, _ = ranges.GEOD.fwd(lon, lat, az, ring.range_km * 1000)
             (x,), (y,) = ranges.project_lonlat([lo], [la], frame.proj)
             box = (x, y - 8 * span, x + width, y + 8 * span)
-            if not any(b[0] < box[2] and b[2] > box[0] and b[1] < box[3] and b[3] > box[1] for b in taken):
+            if _inside_frame(box, frame) and not _overlaps_any(box, taken):
                 pick = az
                 taken.append(box)
                 break
@@ -465,7 +502,7 @@ def _launch_marker(frame: MapFrame, launch_name: str, lat: float, lon: float) ->
         y=ly,
         mode="markers",
         name=plotly_text(f"Launch point: {launch_name}", 200),
-        marker={"symbol": "star", "size": 16, "color": "#000000", "line": {"width": 1, "color": "white"}},
+        marker={"symbol": "star", "size": 16, "color": "#000000", "line": {"width": 1, "color": "white"}},  # LAUNCH_STAR_PX
         hovertemplate=plotly_text(f"{launch_name} ({lat:.3f}°, {lon:.3f}°)", 200) + "<extra></extra>",
     )
 
@@ -505,12 +542,17 @@ def _ring_map_layout(fig: go.Figure, frame: MapFrame, title: str) -> None:
             "yanchor": "top",
             "font": {"size": 12},
             "groupclick": "toggleitem",
+            # Compact on a phone, where the legend runs one entry a row: nearly every entry is its own group, and
+            # plotly's 10 px between groups made the legend longer than the figure (it scrolled, its end hidden).
+            "tracegroupgap": 2,
         },
         margin=RING_MAP_MARGIN,
         dragmode="pan",
     )
     fig.add_annotation(
-        text=frame.note,
+        # On lines of at most NOTE_LINE_CHARS: on one line it ran past the map's right edge, cut off, on narrow windows.
+        text="<br>".join(textwrap.wrap(frame.note, NOTE_LINE_CHARS)),
+        align="left",
         showarrow=False,
         # On the axes' own area: the equal scale shrinks it inside the paper, whose bottom edge is then below the x
         # axis, where the note covered its tick labels and title.
@@ -688,6 +730,24 @@ def _add_grouped_places(fig: go.Figure, x: np.ndarray, y: np.ndarray, in_range: 
         )
 
 
+SHORT_NAME_CHARS = 20  # a system's name on the catalogue chart's axis, at most: the bars keep most of a phone's width
+
+
+def short_system_names(names: Sequence[str], limit: int = SHORT_NAME_CHARS) -> list[str]:
+    """Each system's name as the catalogue chart's axis writes it: without its bracketed other name and cut at a word
+    to at most `limit` characters (with "…"); a name that would then read like another's stays whole. The full name
+    is in the hover box and the text version."""
+    short = []
+    for name in names:
+        text = re.sub(r"\s*\([^)]*\)", "", name).strip() or name
+        if len(text) > limit:
+            cut = text[: limit - 1].rsplit(" ", 1)[0] if " " in text[: limit - 1] else text[: limit - 1]
+            text = cut.rstrip(" -/") + "…"
+        short.append(text)
+    repeated = {t for t in short if short.count(t) > 1}
+    return [name if text in repeated else text for name, text in zip(names, short, strict=True)]
+
+
 def range_chart(catalogue: pd.DataFrame, claims: pd.DataFrame) -> go.Figure:
     """Each system's range (min–max) on a 0–6,000 km axis, coloured by side, with claims as markers.
 
@@ -767,15 +827,37 @@ def range_chart(catalogue: pd.DataFrame, claims: pd.DataFrame) -> go.Figure:
                 hovertemplate="%{text}<extra></extra>",
             )
         )
-    for x, text in ((750, "shorter-range"), (3250, "intermediate-range")):
+    # Both names meet at the 1,000 km line, each on its own side of it: centred on their bands, they ran into each
+    # other on a phone.
+    for anchor, shift, text in (("right", -4, "shorter-range"), ("left", 4, "intermediate-range")):
         fig.add_annotation(
-            x=x, y=1.0, yref="paper", text=text, showarrow=False, yanchor="bottom", font={"size": 11, "color": "#333333"}
+            x=1000,
+            y=1.0,
+            yref="paper",
+            text=text,
+            showarrow=False,
+            xanchor=anchor,
+            xshift=shift,
+            yanchor="bottom",
+            font={"size": 11, "color": "#333333"},
         )
-    fig.update_xaxes(title="Range (km)", range=[0, 6000], dtick=500, separatethousands=True, gridcolor="#eeeeee")
+    # Ticks as many as the width takes (every 500 km on a laptop): fixed 500 km ticks ran into each other on a phone.
+    fig.update_xaxes(title="Range (km)", range=[0, 6000], nticks=13, separatethousands=True, gridcolor="#eeeeee")
     # type: the first traces are legend-only entries without y values, from which plotly.js would guess a numeric axis.
-    fig.update_yaxes(title=None, type="category", categoryorder="array", categoryarray=order, gridcolor="#f4f4f4")
+    # Short names on the axis (short_system_names), the full ones in the hover box: on a phone, the full names took
+    # more than half of the chart's width.
+    fig.update_yaxes(
+        title=None,
+        type="category",
+        categoryorder="array",
+        categoryarray=order,
+        tickvals=order,
+        ticktext=short_system_names(order),
+        gridcolor="#f4f4f4",
+    )
     height = max(320, 30 * len(catalogue) + 150)
-    return base_layout(fig, f"Ranges of {len(catalogue)} missile systems against the treaty band", height=height)
+    # Two lines (plotly.js never wraps a title), so that a phone shows it whole.
+    return base_layout(fig, f"Ranges of {len(catalogue)} missile systems<br>against the treaty band", height=height)
 
 
 def _polygon_xy(geometry, proj: str) -> tuple[np.ndarray, np.ndarray]:

@@ -28,7 +28,7 @@ import plotly.graph_objects as go
 
 from dashboard import basemap as bm
 from dashboard import map_figures as mf
-from dashboard.charts import FONT, SIDE_COLOURS, USER_COLOUR, USER_TAG, plotly_text
+from dashboard.charts import FONT, MODEBAR_ROW_PX, SIDE_COLOURS, USER_COLOUR, USER_TAG, plotly_text, title_below_toolbar
 from dashboard.links import LinkReader
 from dashboard.sides import side_of
 
@@ -47,6 +47,7 @@ FADE_BOUNDS = (1, 10)  # what a link may ask for
 DEFAULT_FADE = 3
 MAX_FRAMES = 120  # ten years by month; every year since 1979 by year fits easily
 FRAME_MS = 900  # a readable pace: long enough to read the date and the counts
+PLAY_TITLE_PX = 80  # the two lines of counts above the legend, below the toolbar's row
 COMPARE_A = date(2013, 12, 31)  # the default earlier date: before Russia's occupation of Crimea
 CHANGE_HANDS_KM = 5.0  # a site closed and one opened this close, under other operators, is one site changing hands
 MIXED_CODE = len(mf.SIDE_CODES)  # colour code of a group with no clear majority
@@ -410,7 +411,8 @@ def build_play_frames(
     n_places = standing.sum(axis=1)
     labels = tuple(frame_label(d, step) for d in dates)
     titles = tuple(
-        f"<b>{label}</b> · {int(p):,} places standing · {int(e):,} events in the {fade} years before"
+        # Two lines: on one, the counts ran off a phone's screen.
+        f"<b>{label}</b> · {int(p):,} places standing<br>{int(e):,} events in the {fade} years before"
         for label, p, e in zip(labels, n_places, n_events, strict=True)
     )
     has_user = bool(mf._is_user(places).any() or user.any())
@@ -465,7 +467,8 @@ def _controls(frames: PlayFrames, start: int) -> dict:
                 "y": 0.0,
                 "yanchor": "top",
                 "pad": {"t": 30, "b": 5},
-                "currentvalue": {"prefix": "Posture as of ", "font": {"size": 14}},
+                # At the slider's right end: at its left, Play and Pause covered it.
+                "currentvalue": {"prefix": "Posture as of ", "font": {"size": 14}, "xanchor": "right"},
                 "font": {"size": 10},
                 "steps": [{"label": label, "method": "animate", "args": [[label], jump]} for label in frames.labels],
             }
@@ -473,7 +476,7 @@ def _controls(frames: PlayFrames, start: int) -> dict:
     }
 
 
-def play_figure(base: bm.Basemap, frames: PlayFrames, start: int, height: int = 760) -> go.Figure:
+def play_figure(base: bm.Basemap, frames: PlayFrames, start: int, height: int = 900) -> go.Figure:
     """The animated map opened on frame `start`: the base map once, marker traces set to that frame, plotly frames
     (only marker updates and the counts line) with Play, Pause and a slider of dates."""
     background = mf.base_traces(base)
@@ -481,14 +484,29 @@ def play_figure(base: bm.Basemap, frames: PlayFrames, start: int, height: int = 
     animated = [{**trace, **_merged(trace, update)} for trace, update in zip(frames.static, frames.per_frame[start], strict=True)]
     indices = list(range(first, first + len(animated)))
     layout = mf.map_layout(base, frames.titles[start], height)
-    layout["margin"] = {**layout["margin"], "t": 100, "b": 10}  # the counts line above the two-line colour legend
-    layout["legend"] = {**layout["legend"], "y": -0.16}
+    # The two lines of counts, then one legend of colours and kinds above the map, and only Play, Pause and the slider
+    # below it: plotly places a slider by the plot area and a legend below it by its own height, which changes with the
+    # width, so a legend below the map sat under the slider in a 1,024 px window and on phones.
+    layout["title"] = title_below_toolbar(frames.titles[start], 16)
+    layout["margin"] = {**layout["margin"], "t": PLAY_TITLE_PX + MODEBAR_ROW_PX, "b": 10}
+    layout["legend2"] = {
+        **layout["legend2"],
+        "y": 1 - (PLAY_TITLE_PX + MODEBAR_ROW_PX) / height,
+        "itemclick": "toggle",  # a kind of place can be hidden, as on the one-date map
+        "itemdoubleclick": "toggleothers",
+    }
     layout.update(_controls(frames, start))
     plotly_frames = [
         {"name": label, "data": list(update), "traces": indices, "layout": {"title": {"text": title}}}
         for label, update, title in zip(frames.labels, frames.per_frame, frames.titles, strict=True)
     ]
-    fig = go.Figure(data=[*background, *animated, *frames.legend], layout=layout, frames=plotly_frames)
+    legend = [  # the kinds join the colours (a picture for print puts them back on their own: animated_gif)
+        {**entry, "legend": "legend2", "meta": {**entry["meta"], "kind_legend": True}}
+        if entry.get("legend") == "legend"
+        else entry
+        for entry in frames.legend
+    ]
+    fig = go.Figure(data=[*background, *animated, *legend], layout=layout, frames=plotly_frames)
     return fig
 
 

@@ -58,6 +58,18 @@ def test_each_picture_is_the_figure_at_its_frame_with_date_sources_and_no_contro
     assert figure.layout.sliders and figure.layout.title.text == "<b>2001</b>"  # the page's figure is untouched
 
 
+def test_the_kinds_get_their_own_legend_again_and_the_counts_one_line():
+    """On the page the kinds of place share the colours' legend and the counts take two lines; in print, as before."""
+    figure = _tiny_figure()
+    figure.add_scatter(x=[None], y=[None], name="Capital", legend="legend2", meta={"role": "legend", "kind_legend": True})
+    figure.add_scatter(x=[None], y=[None], name="NATO", legend="legend2", meta={"role": "legend"})
+    figure.frames[0].layout.title.text = "<b>2001</b> · 1 places standing<br>0 events in the 3 years before"
+    picture = ag.frame_figures(figure, NOTES)[0]
+    assert [t.get("legend") for t in picture["data"][2:]] == ["legend", "legend2"]
+    assert picture["layout"]["title"]["subtitle"]["text"] == "<b>2001</b> · 1 places standing · 0 events in the 3 years before"
+    assert figure.data[2].legend == "legend2"  # the page's figure is untouched
+
+
 @pytest.mark.skipif(briefing.renderer_problem() is not None, reason="no Chromium at /usr/bin/chromium to render with")
 def test_three_frames_make_an_animated_gif_of_the_set_size():
     gif = ag.render_gif(_tiny_figure(), NOTES, width=600)

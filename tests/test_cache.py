@@ -136,3 +136,52 @@ def test_the_shared_timeline_and_map_are_the_ones_the_filters_ask_for():
     assert json.loads(spec(baltic))["data"] == json.loads(expected.to_json())["data"]
     maps = [open_page("views/map.py", {"region": r}) for r in ("Baltic", "Black Sea", "Baltic")]
     assert spec(maps[0]) == spec(maps[2]) != spec(maps[1])
+
+
+def test_the_map_of_a_readers_events_is_the_one_drawn_in_one_go():
+    """The reader's events with their own coordinates are drawn apart from the places (so that they can be kept while
+    they stay the same); laid over the places they give exactly what build_map_layers makes of both at once."""
+    import numpy as np
+
+    from dashboard import map_figures as mf
+
+    tables, base = cache.get_map_frames(), cache.get_map_basemap("black_sea")
+    n = mf.MAX_MARKERS * 3  # enough to be grouped into circles
+    rng = np.random.default_rng(7)
+    own = pd.DataFrame(
+        {
+            "event_id": [f"own-{i}" for i in range(n)],
+            "date": pd.Timestamp("2024-05-01"),
+            "title": [f"Drill {i % 40}" for i in range(n)],
+            "event_type": ["exercise", "incident"] * (n // 2),
+            "place_id": "",
+            "lat": rng.uniform(41.0, 48.0, n),
+            "lon": rng.uniform(27.0, 42.0, n),
+            "is_user_data": True,
+        }
+    )
+    for own_events in (own.head(5), own):
+        whole = mf.build_map_layers(tables.places, tables.events, tables.actors, base, ("deveselu",), own_events)
+        apart = cache._own_event_layers("black_sea", tables.places, tables.events, tables.actors, own_events)
+        laid = cache._with_own_events(
+            mf.build_map_layers(tables.places, tables.events, tables.actors, base, ("deveselu",)), apart
+        )
+        for layer in ("markers", "clusters", "event_markers"):
+            pd.testing.assert_frame_equal(getattr(laid, layer), getattr(whole, layer))
+        assert (laid.n_places, laid.n_outside) == (whole.n_places, whole.n_outside)
+    assert len(whole.clusters) and (whole.clusters["slot"] == mf.USER_EVENTS).any()  # the large case did group them
+
+
+def test_a_readers_events_are_drawn_again_only_when_those_shown_change():
+    at = open_page("views/map.py", uploads=[("events", "e.csv", _secret_events())])  # three events on the Romanian coast
+    held = at.session_state["cache_session_values"]
+    first, figure = held["map_own_events"][1], held["map_figure"][1]  # (key, value)
+    at.multiselect(key="flt_regions").set_value(["Black Sea"]).run()  # the same three events shown
+    held = at.session_state["cache_session_values"]
+    assert held["map_own_events"][1] is first and held["map_figure"][1] is not figure
+    today = at.slider(key="map_asof").value
+    at.slider(key="map_asof").set_value(pd.Timestamp("2024-05-02").date()).run()  # the first two of them
+    assert at.session_state["cache_session_values"]["map_own_events"][1] is not first
+    at.slider(key="map_asof").set_value(today).run()  # back to all three: kept from before
+    assert at.session_state["cache_session_values"]["map_own_events"][1] is first
+    assert not at.exception, at.exception

@@ -158,8 +158,9 @@ def test_figure_draws_countries_crimea_regions_and_labels(ds, maps):
     assert occupied.fillpattern.shape == "/" and "Ukraine" in occupied.meta["label"]
     assert len(_roles(fig, "region")) == 2
     labels = " ".join(_roles(fig, "labels")[0].text)
-    assert "UKRAINE" in labels and "Crimea" in labels and "occupied by Russia" in labels
-    assert "Kerch Strait" in " ".join(_roles(fig, "sea_labels")[0].text)
+    # Beside markers on every side, the note about Crimea takes its short form.
+    assert "UKRAINE" in labels and "<b>Crimea</b> (occupied)" in labels
+    assert "Black Sea" in " ".join(_roles(fig, "sea_labels")[0].text)
     selected = _roles(fig, "selected")[0]
     assert list(selected.customdata[:, 0]) == ["deveselu"]
     assert fig.layout.yaxis.scaleanchor == "x"  # km are km in both directions
@@ -376,10 +377,66 @@ def test_clusters_keep_the_readers_places_apart_and_escape_kinds(maps):
     assert clusters[["x", "y"]].drop_duplicates().shape[0] == 2
 
 
-def test_visible_labels_hide_a_label_that_would_cover_one_shown_before_or_a_fixed_box():
-    boxes = [(0, 0, 10, 2), (5, 1, 15, 3), (20, 0, 30, 2), (40, 0, 50, 2)]
-    fixed = [[45, 1, 46, 2]]
-    assert mf.visible_labels(boxes, fixed).tolist() == [True, False, True, False]
+def _label(x, y, text, must=False, spots=(("middle center", 0, 0), ("middle center", 0, -20))):
+    return mf.MapLabel(x, y, ((text, (text,)),), 10, 0.5, spots, must)
+
+
+def test_plan_labels_moves_a_label_off_another_leaves_out_one_without_room_and_never_stacks_a_must():
+    km_per_px = 1.0  # a 10-character label at 10 px is 50 × 12.5 km, and 2 km more on each side
+    labels = [
+        _label(0, 0, "aaaaaaaaaa"),
+        _label(10, 2, "bbbbbbbbbb"),  # covers the first where it is: moves 20 km down
+        _label(0, 0, "cccccccccc", spots=(("middle center", 0, 0),)),  # nowhere else to go: left out
+        _label(200, 0, "dddddddddd", must=True),  # on a marker at both spots: shown all the same
+        _label(200, 5, "eeeeeeeeee", must=True),  # a must, but the label before covers both its spots: left out
+    ]
+    plan = mf.plan_labels(labels, [[200, 0], [200, -20]], km_per_px)
+    assert plan[0] == (0, 0, "aaaaaaaaaa", "middle center")
+    assert plan[1] == (10, -18, "bbbbbbbbbb", "middle center")
+    assert plan[2] is None
+    assert plan[3] == (200, 0, "dddddddddd", "middle center")
+    assert plan[4] is None
+    # A frame keeps labels whole inside the map: a label that would cross its edge is left out.
+    assert mf.plan_labels([_label(0, 0, "aaaaaaaaaa")], [], km_per_px, frame=(-20, -20, 100, 100)) == [None]
+
+
+def _boxes_overlap(a, b):
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+@pytest.mark.parametrize("view", list(basemap.VIEWS))
+def test_base_map_labels_cover_no_other_label_at_the_smallest_map(ds, maps, view):
+    """At the planned scale (the map on a phone) no two labels written overlap, all lie inside the map, and only the
+    region names and the note about Crimea may cover a marker; the countries it names are written in any case."""
+    base = maps[view]
+    markers = mf.build_marker_table(mf.places_as_of(ds.places, TODAY), ds.events, ds.actors, base)
+    points = markers[["x", "y"]].to_numpy(dtype=float)
+    first, seas, countries = mf._base_labels(base)
+    plans = mf._label_plan(base, points)
+    km_per_px = max(
+        (base.x_range[1] - base.x_range[0]) / mf.LABEL_PLOT_PX[0], (base.y_range[1] - base.y_range[0]) / mf.LABEL_PLOT_PX[1]
+    )
+    written = []
+    for labels, plan in zip((first, seas, countries), plans, strict=True):
+        for label, spot in zip(labels, plan, strict=True):
+            if spot is None:
+                continue
+            x, y, text, position = spot
+            lines = next(lines for form, lines in label.forms if form == text)
+            box = mf.label_box(x, y, lines, label.size, position, km_per_px, label.char_em)
+            assert base.x_range[0] <= box[0] and box[2] <= base.x_range[1], text
+            assert base.y_range[0] <= box[1] and box[3] <= base.y_range[1], text
+            if not label.must:
+                half = mf.MARKER_BOX_PX / 2 * km_per_px
+                assert not any(_boxes_overlap(box, (px - half, py - half, px + half, py + half)) for px, py in points), text
+            written.append((text, box))
+    for i, (text, box) in enumerate(written):
+        for other, other_box in written[i + 1 :]:
+            assert not _boxes_overlap(box, other_box), f"{text} covers {other}"
+    texts = " ".join(t for t, _ in written)
+    if view != "baltic":  # Crimea lies outside the Baltic view
+        assert "Crimea" in texts and "UKRAINE" in texts and "RUSSIA" in texts
+    assert len(written) >= 10  # still a map with names on it
 
 
 def _contrast(a: str, b: str) -> float:

@@ -119,3 +119,38 @@ def test_the_server_config_leaves_collecting_to_the_app_and_does_not_watch_files
     assert config["runner"]["postScriptGC"] is False
     assert config["server"]["fileWatcherType"] == "none"
     assert "start_collector()" in (ROOT / "dashboard" / "app.py").read_text(encoding="utf-8")
+
+
+def test_a_run_that_leaves_the_process_much_larger_wakes_the_collector_at_once():
+    script = textwrap.dedent(
+        """
+        import gc, time, weakref
+        import numpy as np
+        from dashboard import memory
+
+        gc.disable()
+        memory.COLLECT_GROWTH_MB = 40
+        assert memory.start_collector(every_s=1000)  # its rounds never come during this test
+
+        class Frame:
+            pass
+
+        def garbage(mb):
+            f = Frame(); f.me = f; f.data = np.ones(int(mb * 1e6) // 8)  # a frame in a reference cycle
+            ref = weakref.ref(f)
+            return ref
+
+        small = garbage(1)
+        memory.script_run_ended()  # grown by far less than 40 MB: no collection
+        time.sleep(1.0)
+        assert small() is not None
+        big = garbage(120)
+        memory.script_run_ended()  # grown by 120 MB: collected at once
+        deadline = time.time() + 10
+        while big() is not None and time.time() < deadline:
+            time.sleep(0.05)
+        assert big() is None and small() is None
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    assert out.returncode == 0, out.stderr[-2000:]

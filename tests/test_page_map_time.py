@@ -122,3 +122,14 @@ def test_time_modes_show_the_readers_uploads():
     at = open_page(PAGE, {"mode": "compare", "a": "2020-01-01", "b": "2020-12-31"}, uploads=MY_FILES)
     text = _text(at)
     assert "Drill at my site · *your data*" in text
+
+
+def test_the_style_sheet_lets_each_compare_map_shrink_to_its_minimum_width_and_no_further():
+    """The two compare maps wrap onto two rows below COMPARE_MIN_PX each: the style sheet names their containers."""
+    from dashboard.ui import accessibility, map_time
+
+    css = accessibility.STYLE_SHEET.read_text(encoding="utf-8")
+    rule = css[css.index(":has(> .st-key-map_compare_a_column)") :]
+    rule = rule[: rule.index("}")]
+    assert ":has(> .st-key-map_compare_b_column)" in rule
+    assert f"flex: 1 1 {map_time.COMPARE_MIN_PX}px" in rule and f"min(100%, {map_time.COMPARE_MIN_PX}px)" in rule

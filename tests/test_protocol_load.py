@@ -7,17 +7,22 @@ readers still speak the protocol and that the pages answer them in full.
 
 from __future__ import annotations
 
+import io
 import random
 import re
 import threading
 import time
 
+import pandas as pd
 import pytest
+import requests
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from benchmarks.readers import PAGES, ReaderActions
 from benchmarks.server import free_port, start_single, stop, wait_healthy
 from benchmarks.stclient import Run, StreamlitClient
+from dashboard.data import load_dataset
+from dashboard.filters import Filters, filter_events
 
 READERS = 3
 RUN_SECONDS = 4.0  # each reader acts for this long, pausing 0.2–0.6 s between actions
@@ -122,3 +127,30 @@ def test_readers_acting_together_get_every_run_finished_without_errors(server):
     for action, run in runs:
         assert not run.errors, (action, run.errors)
         assert run.status in FINISHED, (action, run.status)
+
+
+def test_a_file_written_on_click_is_still_there_after_other_readers_runs(server):
+    """Streamlit prunes files that no session holds whenever any script run ends (marked by one run, deleted by the
+    next), and a file written on click used to be held by none: on a busy server the reader's fetch came after two
+    other runs and got 404. Here another reader's runs end between the click and the fetch."""
+    reader, other = StreamlitClient(server, timeout=120), StreamlitClient(server, timeout=120)
+    try:
+        reader.connect()
+        reader.open_page("about")
+        _check_page("about", reader.set_widget("flt_regions", ["Baltic"]))
+        other.connect()
+        url = reader.request_file("dl_events")
+        for page in ("about", "", "about"):
+            _check_page(page, other.open_page(page))
+        data = reader.fetch(url)
+        got = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
+        wanted = filter_events(load_dataset().events, Filters(regions=("Baltic",)))
+        assert sorted(got["event_id"]) == sorted(wanted["event_id"]) and set(got["region"]) == {"Baltic"}
+        assert reader.download("dl_events")[1] == data  # a second click writes it again
+        for _ in range(2):  # the reader's own next runs let go of it: the server does not keep every file written
+            reader.rerun()
+        with pytest.raises(requests.HTTPError):
+            reader.fetch(url)
+    finally:
+        reader.close()
+        other.close()

@@ -263,8 +263,10 @@ def test_compared_rings_differ_in_line_style_colour_and_label(ds, outlines):
     rings = [t for t in fig.data if t.legendgroup == "overlay"]
     assert [t.name for t in rings] == [o.label for o in overlays]
     assert len({t.line.dash for t in rings}) == 6 and len({t.line.color for t in rings}) == 6
+    # Rings 1,000 km apart on a map 11,000 km across: on a phone the labels of some would cover others, so those are
+    # left to the legend and the line styles; the labels written are in order, one per ring.
     labels = [t.text[0] for t in fig.data if t.mode == "text" and t.text and t.text[0].startswith("System")]
-    assert labels == [o.label for o in overlays]  # each written on its ring, not told apart by colour alone
+    assert 1 <= len(labels) < len(overlays) and labels == [o.label for o in overlays if o.label in labels]
     # The view widens to the largest compared ring.
     assert fig.layout.yaxis.range[1] >= 5000
 
@@ -334,14 +336,59 @@ def test_ring_map_draws_once_lightly_and_says_the_same(ds, outlines):
 
 def test_labels_of_compared_rings_of_one_range_do_not_cover_each_other():
     frame = range_charts.map_frame("launch", 56.85, 41.37, 2500)
-    rings = [range_charts.OverlayRing(f"System {i}, 500 km", 500.0) for i in range(4)]
+    rings = [range_charts.OverlayRing(f"System {i}, 2,000 km", 2000.0) for i in range(3)]
     azimuths = range_charts.overlay_label_azimuths(frame, 56.85, 41.37, rings)
-    assert None not in azimuths and len(set(azimuths)) == 4
+    assert None not in azimuths and len(set(azimuths)) == 3
+    # A small ring has room for fewer: the first labels go round it, the rest are left to the legend.
+    small = [range_charts.OverlayRing(f"System {i}, 500 km", 500.0) for i in range(4)]
+    azimuths = range_charts.overlay_label_azimuths(frame, 56.85, 41.37, small)
+    written = [a for a in azimuths if a is not None]
+    assert len(written) >= 2 and len(set(written)) == len(written) and azimuths[-1] is None
 
 
 def test_threshold_labels_on_a_map_of_long_ranges_do_not_stack():
-    near = range_charts.map_frame("launch", 56.85, 41.37, 1_000)
+    near = range_charts.map_frame("launch", 56.85, 41.37, 1_500)
     far = range_charts.map_frame("launch", 56.85, 41.37, 12_000)
     ys = np.array(range_charts.TREATY_RINGS_KM, dtype=float)  # due north of the point, y is about the distance
-    assert range_charts.threshold_label_texts(near, ys) == ["500 km", "1,000 km", "5,500 km"]
+    # On the near map 5,500 km lies beyond its top edge, where plotly would cut the label off.
+    assert range_charts.threshold_label_texts(near, ys) == ["500 km", "1,000 km", ""]
     assert range_charts.threshold_label_texts(far, ys) == ["", "1,000 km", "5,500 km"]
+
+
+def test_catalogue_axis_writes_short_names_and_the_hover_box_the_full_ones(ds):
+    names = ["9M729 (SSC-8)", "Precision Strike Missile (PrSM) Increment 1", "Kh-101 / Kh-102", "A (x)", "A (y)"]
+    assert range_charts.short_system_names(names) == ["9M729", "Precision Strike…", "Kh-101 / Kh-102", "A (x)", "A (y)"]
+    assert all(len(s) <= range_charts.SHORT_NAME_CHARS for s in range_charts.short_system_names(names[:3]))
+    catalogue = ranges.missile_catalogue(ds.missiles, ds.actors)
+    fig = range_charts.range_chart(catalogue, ds.range_claims)
+    axis = fig.layout.yaxis
+    assert list(axis.tickvals) == list(axis.categoryarray) and len(set(axis.ticktext)) == len(axis.ticktext)
+    assert max(map(len, axis.ticktext)) <= range_charts.SHORT_NAME_CHARS < max(map(len, axis.tickvals))
+    bars = [t for t in fig.data if t.name and t.name.endswith("(lowest–highest figure)")]
+    full = {text.split("</b>")[0].removeprefix("<b>") for t in bars for text in t.text if text}
+    assert full == set(axis.tickvals)  # each bar's hover box names the system in full
+
+
+def test_claim_figures_keep_clear_of_the_launch_star_and_the_note_fits_a_phone(ds, outlines):
+    lat, lon = 54.71, 20.51  # Kaliningrad: the claims of 280 to 500 km lie close round the star on a phone's map
+    fig = range_charts.ring_map(
+        launch_name="Kaliningrad",
+        lat=lat,
+        lon=lon,
+        range_km=500.0,
+        range_label="9M723 (Iskander-M), 500 km",
+        side="Russia",
+        places=_places(ds, lat, lon),
+        outlines=outlines,
+        claims=ranges.system_claims(ds.range_claims, "9m723"),
+        overlays=[range_charts.OverlayRing("9M729 (SSC-8), 2,500 km", 2500.0)],
+    )
+    frame = range_charts.map_frame("launch", lat, lon, 2500.0)
+    half = 8 * range_charts._km_per_px(frame)  # the star is 16 px across on a phone's map
+    star = next(t for t in fig.data if (t.name or "").startswith("Launch point"))
+    written = [t for t in fig.data if t.mode == "markers+text" and t.text and t.text[0]]
+    assert written, "no claim figure written"
+    for t in written:  # a figure is written left of its dot: its box ends at the dot
+        assert not (abs(t.x[0] - star.x[0]) < half and abs(t.y[0] - star.y[0]) < half), t.text[0]
+    note = fig.layout.annotations[-1].text
+    assert "projection" in note and all(len(line) <= range_charts.NOTE_LINE_CHARS for line in note.split("<br>"))

@@ -10,6 +10,7 @@ import pytest
 from dashboard import basemap, data
 from dashboard import map_figures as mf
 from dashboard import timeline_map as tm
+from dashboard.charts import MODEBAR_ROW_PX
 
 BOUNDS = (date(1979, 12, 12), date(2026, 1, 31))
 
@@ -201,3 +202,21 @@ def test_comparison_figure_puts_both_maps_side_by_side_with_one_legend(ds, europ
     assert not any(t.showlegend for t in both.data[len(fig.data) :])
     assert list(both.layout.xaxis2.range) == list(fig.layout.xaxis.range)
     assert [a.text for a in both.layout.annotations] == ["<b>A: 2015</b>", "<b>B: 2017</b>"]
+
+
+def test_the_counts_take_two_lines_and_one_legend_above_the_map_leaves_the_slider_alone(ds, europe):
+    """Below the map only Play, Pause and the slider: a legend there sat under the slider on narrow windows."""
+    dates = tm.frame_dates(date(2010, 1, 1), date(2020, 12, 31), "year")
+    frames = tm.build_play_frames(ds.places, ds.events, ds.actors, ds.places.set_index("place_id"), europe, dates, 3)
+    fig = tm.play_figure(europe, frames, len(dates) - 1)
+    assert all(
+        title.count("<br>") == 1 and title.startswith(f"<b>{label}</b>") for title, label in zip(frames.titles, frames.labels)
+    )
+    shown = [t for t in fig.data if t.showlegend is not False and t.name]
+    assert shown and {t.legend for t in shown} == {"legend2"}
+    kinds = [t for t in shown if (t.meta or {}).get("kind_legend")]
+    assert kinds and len(kinds) == sum(1 for e in frames.legend if e.get("legend") == "legend")
+    assert fig.layout.legend2.itemclick == "toggle"  # a kind can still be hidden
+    assert fig.layout.sliders[0].currentvalue.xanchor == "right"  # clear of the buttons at the slider's left
+    top = fig.layout.margin.t
+    assert top == tm.PLAY_TITLE_PX + MODEBAR_ROW_PX and fig.layout.legend2.y == 1 - top / fig.layout.height

@@ -10,6 +10,8 @@ forgotten when the uploads change or the session ends: a server-wide cache never
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
@@ -39,8 +41,13 @@ from dashboard.map_figures import MapTables, prepare_map_tables
 from dashboard.memory import release_memory
 
 T = TypeVar("T")
+# Entries kept by each cache keyed by a launch point: every curated launch point (70) and a few custom ones. A ring map
+# and what goes with it take about 0.6 MB; a miss costs 0.5-1 s of CPU, which made a launch point the slowest action
+# under load while these caches held 32.
+LAUNCH_POINT_ENTRIES = 80
 DatasetKey = tuple[str, int, int, int, int]
 _KEY_SESSION_VALUES = "cache_session_values"  # name -> (key, value), owned by session_value
+_KEY_OLDER_SESSION_VALUES = "cache_older_session_values"  # name -> [(key, value), ...], the latest first
 
 
 @st.cache_resource(show_spinner="Loading the data…")
@@ -101,7 +108,7 @@ def get_range_outlines(tolerance_deg: float):
     return range_charts.outline_lines(get_countries(), tolerance_deg=tolerance_deg)
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=LAUNCH_POINT_ENTRIES)
 def get_countries_in_range(lat: float, lon: float, range_km: float):
     """ranges.countries_in_range on the cached country index (country, nearest_km), once per point and range."""
     return ranges.countries_in_range(lat, lon, range_km, get_country_index())
@@ -110,18 +117,29 @@ def get_countries_in_range(lat: float, lon: float, range_km: float):
 # ---- A reader's own values: kept in the session, forgotten when the uploads change.
 
 
-def session_value(name: str, key: Hashable, build: Callable[[], T]) -> T:
+def session_value(name: str, key: Hashable, build: Callable[[], T], keep: int = 1) -> T:
     """build(), kept in this session under `name` while `key` (and the curated data set) stay the same.
 
     For anything made from the reader's uploads: the key holds only cheap values (a view, never a frame),
-    one value is kept per name, and forget_session_values() drops them all when the uploads change.
+    `keep` values are kept per name (the latest; one unless said), and forget_session_values() drops them all
+    when the uploads change.
     """
     values = st.session_state.setdefault(_KEY_SESSION_VALUES, {})
     full_key = (dataset_key(), key)
     hit = values.get(name)
     if hit is not None and hit[0] == full_key:
         return hit[1]
-    value = build()
+    older = st.session_state.setdefault(_KEY_OLDER_SESSION_VALUES, {}).setdefault(name, []) if keep > 1 else []
+    for i, (old_key, old_value) in enumerate(older):
+        if old_key == full_key:
+            value = old_value
+            del older[i]
+            break
+    else:
+        value = build()
+    if keep > 1 and hit is not None:
+        older.insert(0, hit)
+        del older[keep - 1 :]
     values[name] = (full_key, value)
     return value
 
@@ -129,6 +147,7 @@ def session_value(name: str, key: Hashable, build: Callable[[], T]) -> T:
 def forget_session_values() -> None:
     """Drop every value session_value() kept for this session (call it when the reader's uploads change)."""
     st.session_state.pop(_KEY_SESSION_VALUES, None)
+    st.session_state.pop(_KEY_OLDER_SESSION_VALUES, None)
 
 
 # ---- Statements: the curated frame and its search index once per server; a reader's uploads joined in the session.
@@ -223,11 +242,32 @@ def get_map_frames() -> MapTables:
     return _map_tables(dataset_key())
 
 
-def _build_map_figure(view_key: str, places, events, actors, selected: tuple[str, ...], own_events):
+def _build_map_figure(view_key: str, places, events, actors, selected: tuple[str, ...], own_layers=None):
     base = get_map_basemap(view_key)
-    layers = mf.build_map_layers(places, events, actors, base, selected, own_events)
+    layers = mf.build_map_layers(places, events, actors, base, selected)
+    if own_layers is not None:
+        layers = _with_own_events(layers, own_layers)
     figure = mf.build_map_figure(base, layers.markers, selected, clusters=layers.clusters, event_markers=layers.event_markers)
     return layers, figure
+
+
+def _own_event_layers(view_key: str, places, events, actors, own_events) -> mf.MapLayers:
+    """build_map_layers of the reader's events with their own coordinates alone, without any place."""
+    return mf.build_map_layers(places.iloc[0:0], events.iloc[0:0], actors, get_map_basemap(view_key), (), own_events)
+
+
+def _with_own_events(layers: mf.MapLayers, own: mf.MapLayers) -> mf.MapLayers:
+    """The places' layers with the reader's own events laid over them: what build_map_layers draws with both."""
+    clusters = pd.concat([layers.clusters, own.clusters], ignore_index=True) if len(own.clusters) else layers.clusters
+    return dataclasses.replace(layers, clusters=clusters, event_markers=own.event_markers)
+
+
+def _rows_key(frame: pd.DataFrame) -> str | None:
+    """Names which rows of a session's frame `frame` holds (by their index labels); None when the labels repeat."""
+    labels = frame.index
+    if not labels.is_unique:
+        return None
+    return hashlib.blake2b(pd.util.hash_array(labels.to_numpy()).tobytes(), digest_size=16).hexdigest()
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -252,10 +292,26 @@ def get_map_figure(
     selected = tuple(selected)
     if user_tables is None:
         return _map_figure(dataset_key(), view_key, filters, asof, selected, places, events)
+    own_layers, actors = None, user_tables.actors
+    if own_events is not None and len(own_events):
+        # The reader's events are drawn again only when which of them are shown changes, not when a filter that leaves
+        # them as they were (a region they are not in, the selection) does: for an export of 300,000 events this part
+        # is most of the page's work.
+        rows = _rows_key(own_events)
+        own_layers = (
+            session_value(
+                "map_own_events",
+                (view_key, rows),
+                lambda: _own_event_layers(view_key, places, events, actors, own_events),
+                keep=4,  # a reader going back and forth between filters; each is a few hundred rows at most
+            )
+            if rows is not None
+            else _own_event_layers(view_key, places, events, actors, own_events)
+        )
     return session_value(
         "map_figure",
         (view_key, filters, asof, selected),
-        lambda: _build_map_figure(view_key, places, events, user_tables.actors, selected, own_events),
+        lambda: _build_map_figure(view_key, places, events, actors, selected, own_layers),
     )
 
 
@@ -298,7 +354,7 @@ def _excluded(view: ranges.RangeView) -> str:
     return "" if view.launch == ranges.CUSTOM else view.launch
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=LAUNCH_POINT_ENTRIES)
 def _curated_reach(key: DatasetKey, lat: float, lon: float, speed_kmh: float, exclude_id: str):
     ds = get_dataset()
     return ranges.places_in_reach(lat, lon, speed_kmh, ds.places, ds.actors, exclude_id)
@@ -323,7 +379,7 @@ def get_places_in_reach(view: ranges.RangeView, user_places: pd.DataFrame | None
 
 def _overlay_rings(view: ranges.RangeView) -> list[range_charts.OverlayRing]:
     """The compared systems' rings of a view, labelled with their names and headline ranges."""
-    catalogue = ranges.missile_catalogue(get_dataset().missiles, get_dataset().actors).set_index("system_id")
+    catalogue = get_full_catalogue().set_index("system_id")
     return [
         range_charts.OverlayRing(
             f"{catalogue.at[s, 'name']}, {catalogue.at[s, 'headline_range']}", float(catalogue.at[s, "range_km_max"])
@@ -351,7 +407,7 @@ def _build_ring_map(view: ranges.RangeView, launch_name: str, range_label: str, 
     )
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=LAUNCH_POINT_ENTRIES)
 def _ring_map(key: DatasetKey, view: ranges.RangeView, launch_name: str, range_label: str, side: str):
     places = _curated_reach(key, view.lat, view.lon, view.speed_kmh, _excluded(view))
     return _build_ring_map(view, launch_name, range_label, side, places)
@@ -384,6 +440,17 @@ def _range_chart(key: DatasetKey, operators: tuple, missile_types: tuple, basing
     return catalogue, range_charts.range_chart(catalogue, ds.range_claims)
 
 
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _full_catalogue(key: DatasetKey) -> pd.DataFrame:
+    return ranges.missile_catalogue(get_dataset().missiles, get_dataset().actors)
+
+
+def get_full_catalogue() -> pd.DataFrame:
+    """ranges.missile_catalogue of every curated system, built once (a launch point's rerun asked for it twice, 35 ms
+    each). Never mutate it."""
+    return _full_catalogue(dataset_key())
+
+
 def get_missile_catalogue(operators: tuple = (), missile_types: tuple = (), basings: tuple = ()):
     """(catalogue frame, range chart) for the filters (ranges.missile_catalogue, range_charts.range_chart)."""
     return _range_chart(dataset_key(), tuple(operators), tuple(missile_types), tuple(basings))
@@ -403,7 +470,7 @@ def _country_codes(key: DatasetKey) -> pd.DataFrame:
     return data.load_country_codes()
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=LAUNCH_POINT_ENTRIES)
 def _people_in_range(key: DatasetKey, lat: float, lon: float, range_km: float, speed_kmh: float):
     index = _city_index(key)
     people = population.people_in_range(lat, lon, range_km, index)
@@ -416,7 +483,7 @@ def get_people_in_range(lat: float, lon: float, range_km: float, speed_kmh: floa
     return _people_in_range(dataset_key(), float(lat), float(lon), float(range_km), float(speed_kmh))
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=LAUNCH_POINT_ENTRIES)
 def _people_totals(key: DatasetKey, lat: float, lon: float, range_km: float, speed_kmh: float):
     people, _ = _people_in_range(key, lat, lon, range_km, speed_kmh)
     return population.people_by_band(people), population.people_by_country(people)
@@ -507,7 +574,7 @@ def get_basket_map(
     return session_value("basket_map", (point, labels, side), lambda: _build_basket_map(point, *labels, side, basket, sites))
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=LAUNCH_POINT_ENTRIES)
 def _every_system(key: DatasetKey, lat: float, lon: float, speed_kmh: float, exclude_id: str, target: tuple[float, float]):
     ds = get_dataset()
     places = _curated_reach(key, lat, lon, speed_kmh, exclude_id)

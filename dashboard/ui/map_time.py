@@ -26,7 +26,11 @@ KEY_B = "map_time_b"
 KEY_STEP = "map_time_step"
 KEY_FADE = "map_time_fade"
 MAX_LISTED_EVENTS = 30  # events listed between two dates; the CSV has them all
-COMPARE_HEIGHT = 560
+# Each compare map is as tall as the one-date map, and as wide as accessibility.css lets it be: side by side only
+# where both get at least 460 px (at a 1,440 px window), else one above the other, full width (1,024 px and phones).
+# Their labels are planned for the smallest of these (map_figures.LABEL_PLOT_PX).
+COMPARE_HEIGHT = 680
+COMPARE_MIN_PX = 460
 SOURCES = "places and events: INF Watch (each record cites its own source); boundaries: Natural Earth 1:10m"
 
 
@@ -95,7 +99,7 @@ def time_controls(mode: str, bounds: tuple[date, date]) -> TimeChoice:
         )
     if mode == "compare":
         keep_widget_values(KEY_STEP, KEY_FADE)
-        a, b = _dates_inputs(bounds, ("Date A (left map)", "Date B (right map)"))
+        a, b = _dates_inputs(bounds, ("Date A", "Date B"))
         return TimeChoice(mode, a, b, st.session_state[KEY_STEP], st.session_state[KEY_FADE])
     cols = st.columns([2, 1, 1])
     with cols[0]:
@@ -196,13 +200,12 @@ def _show_play_download(view_key: str, choice: TimeChoice, figure, dates: list[d
     )
     n_pictures = len(animated_gif.picked_frames(len(dates)))
     skipped = f" (every frame would be {len(dates)}: some are skipped, evenly)" if n_pictures < len(dates) else ""
-    st.download_button(
+    widgets.download_on_click(
         "Animation as a GIF",
         lambda: animated_gif.render_gif(figure, notes),
-        file_name=export.export_file_name(f"map_{view_key}_{first}_{last}", cache.get_data_version(), "gif"),
-        mime="image/gif",
-        key="map_play_gif",
-        on_click="ignore",
+        export.export_file_name(f"map_{view_key}_{first}_{last}", cache.get_data_version(), "gif"),
+        "image/gif",
+        "map_play_gif",
         icon=":material/movie:",
         help=f"{n_pictures} frames{skipped}, {animated_gif.GIF_PX[0]} × {animated_gif.GIF_PX[1]} px, with the "
         f"legend, each frame's date and the sources; made when you click (about {_gif_seconds(n_pictures)} seconds).",
@@ -289,14 +292,17 @@ def _show_events_between(events: pd.DataFrame, a: date, b: date) -> None:
 
 
 def show_compare(view_key: str, choice: TimeChoice, inputs: CompareInputs) -> None:
-    """Two maps of one view and extent side by side (stacked on a narrow screen), what changed between them, and a PNG."""
+    """Two maps of one view and extent side by side (one above the other in a narrower window), what changed between
+    them, and a PNG."""
     base = cache.get_map_basemap(view_key)
     view_title = basemap.VIEWS[view_key].title
     maps = []
-    for col, day, side in zip(st.columns(2, gap="small"), (choice.a, choice.b), ("A", "B"), strict=True):
+    # Side by side where each map gets at least COMPARE_MIN_PX (accessibility.css); one above the other where not.
+    row = st.container(horizontal=True, gap="small")
+    for day, side in zip((choice.a, choice.b), ("A", "B"), strict=True):
         figure, n_places, n_events = _date_map(inputs, base, day, "")
         maps.append(figure)
-        with col:
+        with row.container(key=f"map_compare_{side.lower()}_column"):
             st.markdown(f"**{side} · as of {day.isoformat()}**")
             st.plotly_chart(
                 figure,
@@ -334,17 +340,14 @@ def _show_compare_download(view_key: str, choice: TimeChoice, maps: list) -> Non
         as_of=f"{choice.a.isoformat()} (left) and {choice.b.isoformat()} (right)",
         projection=_projection(view_key),
     )
-    st.download_button(
+    widgets.download_on_click(
         "Both maps as a briefing image (PNG)",
         lambda: briefing.render_briefing(
             tm.comparison_figure(maps[0], maps[1], f"A: {choice.a.isoformat()}", f"B: {choice.b.isoformat()}"), notes, "png"
         ),
-        file_name=export.export_file_name(
-            f"map_{view_key}_{choice.a.isoformat()}_{choice.b.isoformat()}", cache.get_data_version(), "png"
-        ),
-        mime="image/png",
-        key="map_cmp_png",
-        on_click="ignore",
+        export.export_file_name(f"map_{view_key}_{choice.a.isoformat()}_{choice.b.isoformat()}", cache.get_data_version(), "png"),
+        "image/png",
+        "map_cmp_png",
         icon=":material/image:",
         help="A4 landscape, made when you click (a few seconds).",
     )

@@ -267,13 +267,13 @@ def show_layer_downloads(
     """One button per file kind (GeoJSON, KML, KMZ, CSV); each file is written when its button is clicked."""
     cols = st.columns(len(geo_export.WRITERS))
     for col, (kind, (_, mime)) in zip(cols, geo_export.WRITERS.items(), strict=True):
-        col.download_button(
+        widgets.download_on_click(
             LAYER_LABELS[kind],
             lambda kind=kind: geo_export.export_bytes(kind, build(), meta),
-            file_name=export.export_file_name(stem, version, kind),
-            mime=mime,
-            key=f"rng_dl_layers_{kind}",
-            on_click="ignore",
+            export.export_file_name(stem, version, kind),
+            mime,
+            f"rng_dl_layers_{kind}",
+            col,
             icon=":material/download:",
         )
 
@@ -287,13 +287,13 @@ def show_briefing_downloads(figure: Callable[[], go.Figure], notes: briefing.Bri
         return
     cols = st.columns(len(briefing.FORMATS))
     for col, (fmt, mime) in zip(cols, briefing.FORMATS.items(), strict=True):
-        col.download_button(
+        widgets.download_on_click(
             IMAGE_LABELS[fmt],
             lambda fmt=fmt: briefing.render_briefing(figure(), notes, fmt),
-            file_name=export.export_file_name(stem, version, fmt),
-            mime=mime,
-            key=f"{key}_{fmt}",
-            on_click="ignore",
+            export.export_file_name(stem, version, fmt),
+            mime,
+            f"{key}_{fmt}",
+            col,
             icon=":material/image:",
         )
 

@@ -107,6 +107,7 @@ def render_report(kind: str, name: str) -> None:
             file_name="inf_watch_rejects.csv",
             mime="text/csv",
             key="dl_rejects",
+            on_click="ignore",  # no rerun: during one, no session holds the file the browser is fetching
         )
     if result.ok:
         st.success(

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit import runtime
+from streamlit.runtime.scriptrunner import ScriptRunContext, add_script_run_ctx, get_script_run_ctx
 
 from dashboard import schema
 from dashboard.data import Dataset
@@ -124,15 +127,49 @@ def events_table(events: pd.DataFrame, ds: Dataset) -> None:
 def csv_download(label: str, frame: Callable[[], pd.DataFrame], stem: str, key: str, container=st, **kwargs) -> None:
     """A button that downloads `frame()` as spreadsheet-safe CSV named inf_watch_<stem>_<data version>.csv.
 
-    The file is written only when the button is clicked, and clicking does not rerun the page. `container`
-    is where the button goes (a column, say); other keyword arguments go to st.download_button.
+    The file is written only when the button is clicked (see download_on_click). `container` is where the button
+    goes (a column, say); other keyword arguments go to st.download_button.
     """
-    container.download_button(
+    download_on_click(
         label,
         lambda: to_csv_bytes(frame()),
-        file_name=export_file_name(stem, cache.get_data_version()),
-        mime="text/csv",
-        key=key,
-        on_click="ignore",
+        export_file_name(stem, cache.get_data_version()),
+        "text/csv",
+        key,
+        container,
         **kwargs,
     )
+
+
+def download_on_click(label: str, make: Callable[[], bytes], file_name: str, mime: str, key: str, container=st, **kwargs) -> None:
+    """A button that downloads `make()`, written only when it is clicked; clicking does not rerun the page.
+
+    Every download of the app that is written on click goes through here. Streamlit stores such a file without tying
+    it to a session, and the end of any script run on the server prunes the files no session holds (the first run
+    marks them, the second deletes them: MediaFileManager.remove_orphaned_files). With many readers the browser's
+    fetch came after two other readers' runs and got 404. So the file is also held for this session, as a file drawn
+    by the run is, and let go by the session's next run (tests/test_protocol_load.py guards it).
+    """
+    ctx = get_script_run_ctx()
+
+    def write() -> bytes:
+        data = make()
+        if ctx is not None and runtime.exists():
+            _hold_for_session(ctx, data, file_name, mime, key)
+        return data
+
+    container.download_button(label, write, file_name=file_name, mime=mime, key=key, on_click="ignore", **kwargs)
+
+
+def _hold_for_session(ctx: ScriptRunContext, data: bytes, file_name: str, mime: str, key: str) -> None:
+    # The click is served on a worker thread without the session's context, and MediaFileManager.add holds a file
+    # for the context's session: so it runs on a thread given that context. Files are stored by their content, name
+    # and type, so this is the very file the button then stores and serves.
+    holder = threading.Thread(
+        target=runtime.get_instance().media_file_mgr.add,
+        args=(data, mime, f"download_on_click:{key}", file_name, True),
+        name="inf-watch-download",
+    )
+    add_script_run_ctx(holder, ctx)
+    holder.start()
+    holder.join()

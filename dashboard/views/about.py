@@ -68,13 +68,13 @@ tables = {
 dl_cols = [*st.columns(4), *st.columns(4)]  # two rows, so that no file name is cut short
 for col, (name, table) in zip(dl_cols, tables.items(), strict=False):
     widgets.csv_download(f"{name}.csv ({len(table()):,})", table, name, key=f"dl_{name}", container=col)
-dl_cols[len(tables)].download_button(
+widgets.download_on_click(
     "places.geojson",
     lambda: to_geojson_bytes(filter_places(ds.places, filters), version),
-    file_name=export_file_name("places", version, "geojson"),
-    mime="application/geo+json",
-    key="dl_places_geojson",
-    on_click="ignore",
+    export_file_name("places", version, "geojson"),
+    "application/geo+json",
+    "dl_places_geojson",
+    dl_cols[len(tables)],
 )
 
 st.subheader("Coverage")

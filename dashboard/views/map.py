@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from functools import partial
 
@@ -190,6 +191,17 @@ def show_place_statements(said: pd.DataFrame) -> None:
         st.caption(f"… and {len(said) - MAX_STATEMENTS} earlier statements: see the Statements page.")
 
 
+def own_ids(ids: Iterable[str | None], places: pd.DataFrame, events: pd.DataFrame) -> set[str]:
+    """Which of `ids` (a few: the selection) are the reader's own places or events. Looked up on each run: a set of
+    every id in an export of 300,000 events would hold tens of MB in the session for a handful of lookups."""
+    ids = [i for i in ids if i]
+    if not ids:
+        return set()
+    places_hit = places.loc[places["is_user_data"] & places["place_id"].isin(ids), "place_id"]
+    events_hit = events.loc[events["is_user_data"] & events["event_id"].isin(ids), "event_id"]
+    return set(places_hit) | set(events_hit)
+
+
 tables = cache.get_map_frames()
 has_uploads = bool(userdata.counts())
 if has_uploads:  # the reader's own rows beside the curated ones, tagged `is_user_data`, joined once per session
@@ -199,19 +211,6 @@ if has_uploads:  # the reader's own rows beside the curated ones, tagged `is_use
     )
 places_all, events_all, statements_all, actors = tables.places, tables.events, tables.statements, tables.actors
 place_by_id, event_places = tables.place_by_id, tables.event_places
-# Ids of the reader's own places and events (empty without uploads).
-mine: set[str] = (
-    cache.session_value(
-        "map_mine",
-        (),
-        lambda: (
-            set(places_all.loc[places_all["is_user_data"], "place_id"])
-            | set(events_all.loc[events_all["is_user_data"], "event_id"])
-        ),
-    )
-    if has_uploads
-    else set()
-)
 ds = cache.get_dataset()
 filters = current_filters()
 lo, today = date_bounds(ds)
@@ -284,6 +283,7 @@ selected: tuple[str, ...] = tuple(st.session_state.get(KEY_SELECTED, ()))
 event_id = st.session_state.get(KEY_EVENT)
 if event_id and event_places.get(event_id) not in selected:
     event_id = st.session_state[KEY_EVENT] = None
+mine = own_ids((*selected, event_id), places_all, events_all) if has_uploads else set()  # the reader's, of these
 
 if mode != "single":
     # Play and compare draw their own maps; the link keeps the view and, in play, the step shown when paused.
@@ -360,11 +360,13 @@ with left:
         cols = st.columns(3)
         version = cache.get_data_version()
         widgets.csv_download("Places (CSV)", lambda: places, "places", key="map_dl_places", container=cols[0])
-        cols[1].download_button(
+        widgets.download_on_click(
             "Places (GeoJSON)",
             partial(export.to_geojson_bytes, places, version),
             export.export_file_name("places", version, "geojson"),
             "application/geo+json",
+            "map_dl_geojson",
+            cols[1],
         )
         widgets.csv_download("Events (CSV)", lambda: events, "events", key="map_dl_events", container=cols[2])
         st.markdown("**Briefing image** of this map: A4 landscape with title, legend, sources, date, projection and datum.")

@@ -382,7 +382,7 @@ if not problems:
                 if tab_basket.open:
                     st.info("A custom range has no operator: pick a system for the launch basket.", icon=":material/info:")
             else:
-                row = ranges.missile_catalogue(ds.missiles, ds.actors).set_index("system_id").loc[chosen]
+                row = cache.get_full_catalogue().set_index("system_id").loc[chosen]
                 # Drawn only while its tab is open; the map layers' files carry the basket either way.
                 basket = range_products.show_launch_basket if tab_basket.open else range_products.launch_basket_export
                 basket_export = basket(float(tlat), float(tlon), target_name, row, user_places)

@@ -35,6 +35,7 @@ with st.expander("Templates and format", expanded=False):
             file_name=f"inf_watch_{k}_template.csv",
             mime="text/csv",
             key=f"tpl_{k}",
+            on_click="ignore",  # no rerun: during one, no session holds the file the browser is fetching
         )
 
 file = st.file_uploader(
