@@ -236,8 +236,10 @@ if KEY_VIEW not in st.session_state:
 map_time.read_link((lo, today))
 mode = map_time.mode_control()
 
-controls = st.columns([1.1, 2.2])
-with controls[0]:
+# The view beside the date where both fit (accessibility.css: at least 300 and 480 px), else one above the other: in
+# columns of fixed shares the view's buttons and the date presets were cut off in a 1,024 px window.
+controls = st.container(horizontal=True, gap="medium")
+with controls.container(key="map_controls_view"):
     view_key = (
         st.segmented_control(
             "View",
@@ -249,7 +251,7 @@ with controls[0]:
         )
         or basemap.DEFAULT_VIEW
     )
-with controls[1]:
+with controls.container(key="map_controls_time"):
     if mode == "compare":  # the two dates replace the one
         time_choice = map_time.time_controls(mode, (lo, today))
         map_time.keep_widget_values(KEY_ASOF)

@@ -1,7 +1,8 @@
 """Legible at every size: on every chart, no label covers another label, the title or a legend, plotly's toolbar
 covers neither the title nor a legend, the animated map's Play, Pause and slider cover none of them, and no title runs
 past its figure, at 1,440, 1,024 and 390 px wide windows. The catalogue chart leaves its bars at least half its width,
-and the map's two compare maps stand side by side only where each is at least COMPARE_MIN_PX wide.
+and the map's two compare maps stand side by side only where each is at least COMPARE_MIN_PX wide. No button of the
+map page's view and date controls is cut off.
 
 Measured in Chromium on what plotly really drew: the boxes of its text labels (`g.textpoint text`, annotations), titles,
 legends and toolbar (`.modebar`, measured even while it is faded out: a tap shows it). A label is measured as far as the
@@ -31,6 +32,15 @@ PAGES = {  # name: link
 CATALOGUE_TITLE = "missile systems"  # the catalogue chart's title says "Ranges of N missile systems ..."
 MIN_BAR_SHARE = 0.5  # of the catalogue chart's width, the bars keep at least this much beside the systems' names
 SLACK_PX = 1.0  # boxes that merely touch (sub-pixel rounding of text boxes) do not overlap
+# The map page's control buttons (views, date presets) that are cut off: outside their group's box, or their label
+# shortened with an ellipsis.
+CUT_OFF_BUTTONS = """() => [...document.querySelectorAll('.st-key-map_view button, [class*="st-key-map_preset"] button')]
+    .filter(b => b.innerText.trim() && b.getBoundingClientRect().width > 0).filter(b => {
+        const r = b.getBoundingClientRect();
+        const group = b.closest('[class*="st-key-map_"]').getBoundingClientRect();
+        const clipped = [b, ...b.querySelectorAll('*')].some(e => e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1);
+        return r.left < group.left - 1 || r.right > group.right + 1 || clipped;
+    }).map(b => b.innerText.trim())"""
 
 BOXES = """() => {
     const box = e => { const b = e.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; };
@@ -160,6 +170,8 @@ def test_no_label_covers_another_a_title_or_a_legend_and_the_toolbar_covers_neit
             assert any(CATALOGUE_TITLE in f["name"] for f in figures), f"no catalogue chart at {width} px"
         if name == "map-play":
             assert all(f["controls"] for f in figures), f"no play controls measured at {width} px"
+        if name.startswith("map"):
+            found[f"controls at {width} px"] = [f"button {b!r} is cut off" for b in page.evaluate(CUT_OFF_BUTTONS)]
         for i, figure in enumerate(figures):
             found[f"chart {i + 1} at {width} px"] = overlaps(figure)
             if CATALOGUE_TITLE in figure["name"]:
