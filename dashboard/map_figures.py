@@ -256,7 +256,7 @@ def build_event_markers(events: pd.DataFrame, base: bm.Basemap) -> pd.DataFrame:
     if not len(events):
         return pd.DataFrame(columns=["event_id", "title", "x", "y", "kind", "hover"])
     x, y = base.project(events["lon"].to_numpy(dtype=float), events["lat"].to_numpy(dtype=float))
-    types = events["event_type"].astype(str).str.replace("_", " ").str.capitalize()
+    types = event_kinds(events)
     # Each distinct title and type made safe once: an uploaded export repeats a few hundred over 300,000 rows.
     titles = events["title"].astype(str)
     title_text = {t: plotly_text(t, 70) for t in titles.unique()}
@@ -279,6 +279,12 @@ def build_event_markers(events: pd.DataFrame, base: bm.Basemap) -> pd.DataFrame:
             "hover": hovers,
         }
     )
+
+
+def event_kinds(events: pd.DataFrame) -> pd.Series:
+    """Each event's type as a reader reads it ("missile_test" -> "Missile test"), worked out once per distinct type."""
+    raw = events["event_type"].astype(str)
+    return raw.map({t: t.replace("_", " ").capitalize() for t in raw.unique()}).astype(object)
 
 
 def _inside(x: np.ndarray, y: np.ndarray, base: bm.Basemap) -> np.ndarray:
@@ -328,20 +334,27 @@ def build_clusters(points: pd.DataFrame, base: bm.Basemap, noun: str = "places",
         return pd.DataFrame(columns=columns)
     cell = cluster_cell_km(base) * scale
     (x0, _), (y0, _) = base.x_range, base.y_range
+    # Grouped by integer codes of slot, side and kind (named again below): grouping 300,000 uploaded events by their
+    # text three times over took most of the time.
+    slot_codes, slot_names = pd.factorize(points["slot"].to_numpy(dtype=object), use_na_sentinel=False)
+    side_codes, side_names_all = pd.factorize(points["side"].to_numpy(dtype=object), use_na_sentinel=False)
+    kind_codes, kind_names = pd.factorize(points["kind"].to_numpy(dtype=object), use_na_sentinel=False)
     grid = pd.DataFrame(
         {
             "i": np.floor((points["x"].to_numpy(dtype=float) - x0) / cell).astype(np.int64),
             "j": np.floor((points["y"].to_numpy(dtype=float) - y0) / cell).astype(np.int64),
-            "slot": points["slot"].to_numpy(dtype=object),
-            "side": points["side"].to_numpy(dtype=object),
-            "kind": points["kind"].to_numpy(dtype=object),
+            "slot": slot_codes,
+            "side": side_codes,
+            "kind": kind_codes,
             "n_events": points["n_events"].to_numpy(dtype=np.int64),
         }
     )
     keys = ["i", "j", "slot"]
     per_side = grid.groupby([*keys, "side"], sort=False).size().unstack("side", fill_value=0)
+    per_side.columns = pd.Index(np.asarray(side_names_all, dtype=object)[per_side.columns.to_numpy()], name="side")
     totals = grid.groupby(keys, sort=False).agg(n=("kind", "size"), n_events=("n_events", "sum")).reset_index()
     per_kind = grid.groupby([*keys, "kind"], sort=False).size().rename("k").reset_index()
+    per_kind["kind"] = np.asarray(kind_names, dtype=object)[per_kind["kind"].to_numpy()]
     per_kind = per_kind.sort_values([*keys, "k", "kind"], ascending=[True, True, True, False, True])
     # The kind breakdown of each cluster, formatted once per (cluster, kind) row: a few thousand rows at most.
     listed: dict[tuple, list[str]] = {}
@@ -363,7 +376,7 @@ def build_clusters(points: pd.DataFrame, base: bm.Basemap, noun: str = "places",
     for row, (i, j, slot, n, n_ev) in enumerate(
         zip(totals["i"], totals["j"], totals["slot"], totals["n"], totals["n_events"], strict=True)
     ):
-        tag = f" · <i>{USER_TAG}</i>" if slot in (USER_PLACES, USER_EVENTS) else ""
+        tag = f" · <i>{USER_TAG}</i>" if slot_names[slot] in (USER_PLACES, USER_EVENTS) else ""
         sides = (
             " · ".join(f"{s}: {int(per_side.iloc[row][s]):,}" for s in side_names if per_side.iloc[row][s])
             if noun == "places"
@@ -374,12 +387,13 @@ def build_clusters(points: pd.DataFrame, base: bm.Basemap, noun: str = "places",
             f"<b>{n:,} {noun}</b>{tag}<br>{sides + '<br>' if sides else ''}{'<br>'.join(listed[(i, j, slot)])}{evs}"
             "<br><i>Filter, or pick a regional view, to see each one</i>"
         )
-    offsets = np.array([CLUSTER_SLOTS.get(slot, (0.0, 0.0)) for slot in totals["slot"]], dtype=float).reshape(-1, 2)
+    slots = np.asarray(slot_names, dtype=object)[totals["slot"].to_numpy()]
+    offsets = np.array([CLUSTER_SLOTS.get(slot, (0.0, 0.0)) for slot in slots], dtype=float).reshape(-1, 2)
     return pd.DataFrame(
         {
             "x": x0 + (totals["i"].to_numpy() + 0.5 + offsets[:, 0]) * cell,
             "y": y0 + (totals["j"].to_numpy() + 0.5 + offsets[:, 1]) * cell,
-            "slot": totals["slot"].to_numpy(dtype=object),
+            "slot": slots,
             "n": totals["n"].to_numpy(dtype=np.int64),
             "n_events": totals["n_events"].to_numpy(dtype=np.int64),
             "colour": colours,
@@ -451,15 +465,23 @@ def build_map_layers(
     else:
         clusters = build_clusters(pd.DataFrame(columns=["x", "y", "slot", "side", "kind", "n_events"]), base)
     own = own_events if own_events is not None else events.iloc[0:0]
-    event_markers = build_event_markers(own, base)
-    ev_single = individual_mask(event_markers["x"].to_numpy(dtype=float), event_markers["y"].to_numpy(dtype=float), base, limit)
+    ox, oy = base.project(own["lon"].to_numpy(dtype=float), own["lat"].to_numpy(dtype=float)) if len(own) else ([], [])
+    ev_single = individual_mask(np.asarray(ox, dtype=float), np.asarray(oy, dtype=float), base, limit)
+    # Hover texts only for the events drawn one by one: with 300,000 uploaded events, writing one for each event that
+    # is then counted into a circle was most of a Map rerun.
+    event_markers = build_event_markers(own if ev_single.all() else own[ev_single], base)
     if not ev_single.all():
-        grouped = event_markers[~ev_single]
         points = pd.DataFrame(
-            {"x": grouped["x"], "y": grouped["y"], "slot": USER_EVENTS, "side": "Other", "kind": grouped["kind"], "n_events": 0}
+            {
+                "x": np.asarray(ox, dtype=float)[~ev_single],
+                "y": np.asarray(oy, dtype=float)[~ev_single],
+                "slot": USER_EVENTS,
+                "side": "Other",
+                "kind": event_kinds(own[~ev_single]).to_numpy(dtype=object),
+                "n_events": 0,
+            }
         )
         clusters = pd.concat([clusters, cluster_points(points, base, noun="events")], ignore_index=True)
-        event_markers = event_markers[ev_single].reset_index(drop=True)
     return MapLayers(markers, clusters, event_markers, len(places), n_outside)
 
 

@@ -302,6 +302,38 @@ def test_user_events_with_own_coordinates_become_tagged_escaped_markers(maps):
     assert mf.events_with_own_coordinates(events.drop(columns=["lat", "lon"]), ["x"]).empty
 
 
+def test_only_the_readers_events_drawn_one_by_one_are_written_out_the_rest_are_counted(maps, monkeypatch):
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    n, limit, base = 400, 30, maps["black_sea"]
+    inside = np.arange(n) < 20  # 20 in the Black Sea view, the rest far outside it
+    own = pd.DataFrame(
+        {
+            "event_id": [f"e{i}" for i in range(n)],
+            "date": pd.to_datetime("2023-05-01") + pd.to_timedelta(rng.integers(0, 300, n), unit="D"),
+            "title": [f"Strike <i>{i % 7}</i>" for i in range(n)],
+            "event_type": rng.choice(["missile_strike", "drone_attack"], n),
+            "place_id": "",
+            "lat": np.where(inside, rng.uniform(43.5, 45.5, n), rng.uniform(60, 65, n)),
+            "lon": np.where(inside, rng.uniform(31, 36, n), rng.uniform(60, 70, n)),
+            "is_user_data": True,
+        }
+    )
+    every = mf.build_event_markers(own, base)  # the reference: every event written out
+    one_by_one = mf.individual_mask(every["x"].to_numpy(float), every["y"].to_numpy(float), base, limit)
+    assert 0 < one_by_one.sum() < n
+    written = []
+    original = mf.build_event_markers
+    monkeypatch.setattr(mf, "build_event_markers", lambda ev, b: written.append(len(ev)) or original(ev, b))
+    layers = mf.build_map_layers(_places([_place("x")]), own.iloc[0:0], ACTORS, base, own_events=own, limit=limit)
+    assert written == [int(one_by_one.sum())]  # hover texts only for those drawn one by one
+    pd.testing.assert_frame_equal(layers.event_markers, every[one_by_one].reset_index(drop=True))
+    counted = layers.clusters[layers.clusters["slot"] == mf.USER_EVENTS]
+    assert counted["n"].sum() == n - one_by_one.sum()
+    assert all("Missile strike" in h or "Drone attack" in h for h in counted["hover"])
+
+
 def _many_places(n, seed=1):
     import numpy as np
 

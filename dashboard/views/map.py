@@ -310,7 +310,8 @@ layers, figure = cache.get_map_figure(
     view_key, filters, asof, selected, places, events, tables if has_uploads else None, own_events
 )
 view_title = basemap.VIEWS[view_key].title
-user_events = own_events.set_index("event_id") if own_events is not None else None
+# Only the selected ones are ever looked up: a copy of all of them, 300,000 rows for a large upload, cost every rerun.
+user_events = own_events[own_events["event_id"].isin(selected)].set_index("event_id") if own_events is not None else None
 
 # Keep the link in step with the widgets so it can be copied and shared. The reader's own rows live in this
 # session only, so they stay out of the link (anyone else opening it would get "unknown place" notices).
