@@ -9,6 +9,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,3 +63,16 @@ def stop(proc: subprocess.Popen) -> None:
         proc.wait(timeout=60)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
+
+
+@contextmanager
+def serving(env_extra: dict[str, str] | None = None, seconds: float = 120) -> Iterator[str]:
+    """A healthy start_single server on a free port for the length of the block; yields its address."""
+    port = free_port()
+    proc, _ = start_single(port, env_extra=env_extra)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(base, proc, seconds=seconds)
+        yield base
+    finally:
+        stop(proc)

@@ -19,7 +19,7 @@ import requests
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from benchmarks.readers import PAGES, ReaderActions
-from benchmarks.server import free_port, start_single, stop, wait_healthy
+from benchmarks.server import serving
 from benchmarks.stclient import Run, StreamlitClient
 from dashboard.data import load_dataset
 from dashboard.filters import Filters, filter_events
@@ -31,14 +31,8 @@ FINISHED = {ForwardMsg.FINISHED_SUCCESSFULLY}
 
 @pytest.fixture(scope="module")
 def server():
-    port = free_port()
-    proc, _ = start_single(port)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(base, proc, seconds=120)
+    with serving() as base:
         yield base
-    finally:
-        stop(proc)
 
 
 def _check_page(page: str, run: Run) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.server import free_port, start_single, stop, wait_healthy
+from benchmarks.server import serving
 from benchmarks.stclient import StreamlitClient
 from benchmarks.synthetic import acled_export
 
@@ -20,14 +20,8 @@ MAX_BYTES = 300_000
 
 @pytest.fixture(scope="module")
 def server():
-    port = free_port()
-    proc, _ = start_single(port, env_extra={"INF_WATCH_UPLOAD_MAX_BYTES": str(MAX_BYTES)})
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(base, proc, seconds=120)
+    with serving(env_extra={"INF_WATCH_UPLOAD_MAX_BYTES": str(MAX_BYTES)}) as base:
         yield base
-    finally:
-        stop(proc)
 
 
 def _export(rows: int, seed: int) -> bytes:
