@@ -90,8 +90,8 @@ def _in_dates(dates: pd.Series, filters: Filters) -> pd.Series:
     return mask
 
 
-def filter_events(events: pd.DataFrame, filters: Filters) -> pd.DataFrame:
-    """Events in the chosen regions, involving any chosen actor, dated within the range."""
+def event_mask(events: pd.DataFrame, filters: Filters) -> pd.Series:
+    """Which events filter_events keeps (a boolean Series on the frame's index)."""
     mask = _in_dates(events["date"], filters)
     if filters.regions:
         mask &= events["region"].isin(filters.regions)
@@ -99,7 +99,12 @@ def filter_events(events: pd.DataFrame, filters: Filters) -> pd.DataFrame:
         exploded = events["actors"].explode()
         hit = exploded.isin(filters.actors)
         mask &= hit.groupby(level=0).any().reindex(events.index, fill_value=False)
-    return _kept(events, mask)
+    return mask
+
+
+def filter_events(events: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """Events in the chosen regions, involving any chosen actor, dated within the range."""
+    return _kept(events, event_mask(events, filters))
 
 
 def filter_statements(statements: pd.DataFrame, filters: Filters) -> pd.DataFrame:

@@ -242,13 +242,28 @@ def build_marker_table(places: pd.DataFrame, events: pd.DataFrame, actors: pd.Da
     )
 
 
+# What the map needs of an event drawn at its own coordinates (build_map_layers' `own_events`).
+OWN_EVENT_COLUMNS = ["event_id", "title", "date", "event_type", "lat", "lon"]
+
+
+def own_coordinates_mask(events: pd.DataFrame, place_ids: Iterable[str]) -> np.ndarray:
+    """Which events are the reader's with lat/lon but no known place (`place_ids` = every place), as a bool array."""
+    if "lat" not in events or "lon" not in events or not len(events):
+        return np.zeros(len(events), dtype=bool)
+    placed = events["place_id"].isin(list(place_ids)).to_numpy(dtype=bool) & (events["place_id"].astype(str) != "").to_numpy()
+    located = events["lat"].notna().to_numpy(dtype=bool) & events["lon"].notna().to_numpy(dtype=bool)
+    return _is_user(events) & located & ~placed
+
+
 def events_with_own_coordinates(events: pd.DataFrame, place_ids: Iterable[str]) -> pd.DataFrame:
     """The reader's events that carry lat/lon but no known place (`place_ids` = every place): drawn as their own markers."""
-    if "lat" not in events or "lon" not in events or not len(events):
-        return events.iloc[0:0]
-    placed = events["place_id"].isin(list(place_ids)) & (events["place_id"].astype(str) != "")
-    own = pd.Series(_is_user(events), index=events.index) & events["lat"].notna() & events["lon"].notna() & ~placed
-    return events[own]
+    return events[own_coordinates_mask(events, place_ids)]
+
+
+def own_event_rows(events: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+    """The OWN_EVENT_COLUMNS of the events at positions `rows`: only these columns are copied (an uploaded export has
+    thirty, and copying them all for 300,000 rows was most of a Map rerun)."""
+    return events[OWN_EVENT_COLUMNS].iloc[rows]
 
 
 def build_event_markers(events: pd.DataFrame, base: bm.Basemap) -> pd.DataFrame:
@@ -282,9 +297,28 @@ def build_event_markers(events: pd.DataFrame, base: bm.Basemap) -> pd.DataFrame:
 
 
 def event_kinds(events: pd.DataFrame) -> pd.Series:
-    """Each event's type as a reader reads it ("missile_test" -> "Missile test"), worked out once per distinct type."""
-    raw = events["event_type"].astype(str)
-    return raw.map({t: t.replace("_", " ").capitalize() for t in raw.unique()}).astype(object)
+    """Each event's type as a reader reads it ("missile_test" -> "Missile test"), worked out once per distinct type:
+    a categorical Series (for 300,000 uploaded events, codes instead of as many strings)."""
+    codes, types = pd.factorize(events["event_type"].astype(str), use_na_sentinel=False)
+    labels, code_of_label = np.unique(
+        np.array([str(t).replace("_", " ").capitalize() for t in types], dtype=object), return_inverse=True
+    )
+    kinds = pd.Categorical.from_codes(code_of_label[codes] if len(codes) else codes, categories=labels)
+    return pd.Series(kinds, index=events.index, name="event_type")
+
+
+def _constant(value: str, n: int) -> pd.Categorical:
+    """`value` n times, as a categorical (codes, not n references to a string)."""
+    return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[value])
+
+
+def _factorized(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes of a column and its distinct values: a categorical's own codes, else pd.factorize of its values."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy()
+        if not len(codes) or codes.min() >= 0:
+            return codes, values.cat.categories.to_numpy(dtype=object)
+    return pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
 
 
 def _inside(x: np.ndarray, y: np.ndarray, base: bm.Basemap) -> np.ndarray:
@@ -336,9 +370,9 @@ def build_clusters(points: pd.DataFrame, base: bm.Basemap, noun: str = "places",
     (x0, _), (y0, _) = base.x_range, base.y_range
     # Grouped by integer codes of slot, side and kind (named again below): grouping 300,000 uploaded events by their
     # text three times over took most of the time.
-    slot_codes, slot_names = pd.factorize(points["slot"].to_numpy(dtype=object), use_na_sentinel=False)
-    side_codes, side_names_all = pd.factorize(points["side"].to_numpy(dtype=object), use_na_sentinel=False)
-    kind_codes, kind_names = pd.factorize(points["kind"].to_numpy(dtype=object), use_na_sentinel=False)
+    slot_codes, slot_names = _factorized(points["slot"])
+    side_codes, side_names_all = _factorized(points["side"])
+    kind_codes, kind_names = _factorized(points["kind"])
     grid = pd.DataFrame(
         {
             "i": np.floor((points["x"].to_numpy(dtype=float) - x0) / cell).astype(np.int64),
@@ -471,14 +505,16 @@ def build_map_layers(
     # is then counted into a circle was most of a Map rerun.
     event_markers = build_event_markers(own if ev_single.all() else own[ev_single], base)
     if not ev_single.all():
+        rest = ~ev_single
+        n_rest = int(rest.sum())
         points = pd.DataFrame(
             {
-                "x": np.asarray(ox, dtype=float)[~ev_single],
-                "y": np.asarray(oy, dtype=float)[~ev_single],
-                "slot": USER_EVENTS,
-                "side": "Other",
-                "kind": event_kinds(own[~ev_single]).to_numpy(dtype=object),
-                "n_events": 0,
+                "x": np.asarray(ox, dtype=float)[rest],
+                "y": np.asarray(oy, dtype=float)[rest],
+                "slot": _constant(USER_EVENTS, n_rest),
+                "side": _constant("Other", n_rest),
+                "kind": event_kinds(own).array[rest],
+                "n_events": np.zeros(n_rest, dtype=np.int64),
             }
         )
         clusters = pd.concat([clusters, cluster_points(points, base, noun="events")], ignore_index=True)

@@ -29,7 +29,7 @@ MMAP_THRESHOLD_BYTES = 1 << 20
 ARENA_MAX = 2
 
 # Seconds between the collector's full collections: an ended session's cycles live at most this long.
-COLLECT_EVERY_S = 10.0
+COLLECT_EVERY_S = 30.0
 
 # Growth (MB of resident memory) since the last collection at which the end of a script run wakes the collector.
 COLLECT_GROWTH_MB = 100.0

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -547,6 +547,18 @@ def flight_times_to(target_lat: float, target_lon: float, launches: pd.DataFrame
     dist, _ = geodesic_distances_km(target_lat, target_lon, launches["lat"].to_numpy(float), launches["lon"].to_numpy(float))
     out = pd.DataFrame({"place_id": launches["place_id"].to_numpy(), "name": launches["name"].to_numpy(), "distance_km": dist})
     return add_flight_times(out, speed_kmh).sort_values("distance_km").reset_index(drop=True)
+
+
+def flight_times_between(
+    places: pd.DataFrame, target_id: str, launch_ids: Iterable[str], speed_kmh: float
+) -> pd.DataFrame | None:
+    """flight_times_to the place `target_id` from the places `launch_ids` (those of them in `places`); None when the
+    target or every launch place is missing."""
+    target = places[places["place_id"] == target_id]
+    launches = places[places["place_id"].isin(list(launch_ids))]
+    if target.empty or launches.empty:
+        return None
+    return flight_times_to(float(target["lat"].iloc[0]), float(target["lon"].iloc[0]), launches, speed_kmh)
 
 
 def format_minutes(minutes: float) -> str:

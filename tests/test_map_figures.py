@@ -409,6 +409,43 @@ def test_clusters_keep_the_readers_places_apart_and_escape_kinds(maps):
     assert clusters[["x", "y"]].drop_duplicates().shape[0] == 2
 
 
+def test_clusters_of_categorical_columns_match_those_of_plain_text(maps):
+    """The reader's events reach build_clusters as categoricals (codes, not 300,000 strings): the same clusters."""
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    n = 500
+    plain = pd.DataFrame(
+        {
+            "x": rng.uniform(-900, 900, n),
+            "y": rng.uniform(-900, 900, n),
+            "slot": mf.USER_EVENTS,
+            "side": "Other",
+            "kind": rng.choice(["Missile strike", "Drone <b>attack</b>", "Shelling"], n),
+            "n_events": 0,
+        }
+    )
+    coded = plain.assign(**{c: plain[c].astype("category") for c in ("slot", "side", "kind")})
+    expected = mf.build_clusters(plain, maps["europe"], noun="events")
+    got = mf.build_clusters(coded, maps["europe"], noun="events")
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), expected.reset_index(drop=True))
+    assert expected["n"].sum() == n and "Drone &lt;b&gt;attack&lt;/b&gt;" in " ".join(expected["hover"])
+
+
+def test_event_kinds_read_as_words_once_per_type():
+    events = pd.DataFrame({"event_type": ["missile_test", "exercise", "missile_test", "Missile test"]}, index=[5, 6, 7, 8])
+    kinds = mf.event_kinds(events)
+    assert kinds.tolist() == ["Missile test", "Exercise", "Missile test", "Missile test"]
+    assert list(kinds.index) == [5, 6, 7, 8] and list(kinds.cat.categories) == ["Exercise", "Missile test"]
+    assert mf.event_kinds(events.iloc[0:0]).tolist() == []
+
+
+def test_own_event_rows_copy_only_what_the_map_draws():
+    events = pd.DataFrame({c: [f"{c}{i}" for i in range(4)] for c in [*mf.OWN_EVENT_COLUMNS, "summary", "source_url"]})
+    rows = mf.own_event_rows(events, [3, 1])
+    assert list(rows.columns) == mf.OWN_EVENT_COLUMNS and rows["event_id"].tolist() == ["event_id3", "event_id1"]
+
+
 def _label(x, y, text, must=False, spots=(("middle center", 0, 0), ("middle center", 0, -20))):
     return mf.MapLabel(x, y, ((text, (text,)),), 10, 0.5, spots, must)
 

@@ -214,6 +214,23 @@ def test_filters_and_date_apply_to_uploaded_rows():
     assert not _traces(at, "user_places")
 
 
+def test_the_count_of_events_includes_the_readers_own_and_follows_the_date():
+    """The reader's event at its own coordinates (my-2, 2021) is drawn apart from the places' and still counted; so is
+    the one at their place (my-1, 2020); each only once the date reaches it."""
+    import re
+
+    def count(at: AppTest, asof: date) -> int:
+        at.session_state["map_asof"] = asof
+        at.run()
+        assert not at.exception, at.exception
+        said = next(str(c.value) for c in at.caption if "match the filters" in str(c.value))
+        return int(re.search(r"and ([\d,]+) events? up to", said).group(1).replace(",", ""))
+
+    curated, mine = open_page(PAGE), _open_app_with_uploads()
+    for asof, uploaded in ((date(2020, 1, 1), 0), (date(2021, 1, 1), 1), (date(2021, 7, 1), 2)):
+        assert count(mine, asof) == count(curated, asof) + uploaded
+
+
 def test_exports_include_uploaded_rows_with_their_flag(monkeypatch):
     """The download buttons hand over the filtered frames with the reader's rows in them, flagged `is_user_data`."""
     import io

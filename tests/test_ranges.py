@@ -367,6 +367,24 @@ def test_cruise_time_and_bad_flight_inputs():
         flight_time_ballistic_s(25000.0)
 
 
+def test_flight_times_between_places_by_id():
+    places = pd.DataFrame(
+        {
+            "place_id": ["target", "far", "near", "elsewhere"],
+            "name": ["Target", "Far", "Near", "Elsewhere"],
+            "lat": [55.0, 45.0, 54.0, 0.0],
+            "lon": [37.0, 25.0, 36.0, 0.0],
+        }
+    )
+    table = ranges.flight_times_between(places, "target", ("far", "near", "missing"), 800.0)
+    assert table["place_id"].tolist() == ["near", "far"]  # only the sites there are, nearest first
+    far_km = ranges.geodesic_distances_km(55.0, 37.0, np.array([45.0]), np.array([25.0]))[0][0]
+    assert table["distance_km"].iloc[1] == pytest.approx(far_km)
+    assert table["cruise_min"].iloc[1] == pytest.approx(far_km / 800.0 * 60)
+    assert ranges.flight_times_between(places, "missing", ("far",), 800.0) is None
+    assert ranges.flight_times_between(places, "target", ("missing",), 800.0) is None
+
+
 def test_format_minutes():
     assert ranges.format_minutes(11.66) == "11.7 min"
     assert ranges.format_minutes(135.0) == "2 h 15 min"

@@ -15,6 +15,7 @@ import hashlib
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -262,14 +263,6 @@ def _with_own_events(layers: mf.MapLayers, own: mf.MapLayers) -> mf.MapLayers:
     return dataclasses.replace(layers, clusters=clusters, event_markers=own.event_markers)
 
 
-def _rows_key(frame: pd.DataFrame) -> str | None:
-    """Names which rows of a session's frame `frame` holds (by their index labels); None when the labels repeat."""
-    labels = frame.index
-    if not labels.is_unique:
-        return None
-    return hashlib.blake2b(pd.util.hash_array(labels.to_numpy()).tobytes(), digest_size=16).hexdigest()
-
-
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _map_figure(key: DatasetKey, view_key: str, filters: Filters, asof, selected: tuple[str, ...], _places, _events):
     # `_places` and `_events` (not hashed) are the curated rows under `filters` as of `asof`: the key names them.
@@ -284,29 +277,26 @@ def get_map_figure(
     places: pd.DataFrame,
     events: pd.DataFrame,
     user_tables: MapTables | None = None,
-    own_events: pd.DataFrame | None = None,
+    own_rows: np.ndarray | None = None,
 ):
     """(map_figures.MapLayers, figure) of the map for one view, filters, date and selection; `places` and `events` are
-    the rows it shows (filtered, as of `asof`). Shared for the curated data; with the reader's uploads (`user_tables`,
-    `own_events`: their events at their own coordinates) it is kept in the session instead."""
+    the rows it shows (filtered, as of `asof`). Shared for the curated data; with the reader's uploads (`user_tables`;
+    `own_rows`: the positions in its events of those shown at their own coordinates, which `events` then leaves out)
+    it is kept in the session instead."""
     selected = tuple(selected)
     if user_tables is None:
         return _map_figure(dataset_key(), view_key, filters, asof, selected, places, events)
     own_layers, actors = None, user_tables.actors
-    if own_events is not None and len(own_events):
+    if own_rows is not None and len(own_rows):
         # The reader's events are drawn again only when which of them are shown changes, not when a filter that leaves
         # them as they were (a region they are not in, the selection) does: for an export of 300,000 events this part
-        # is most of the page's work.
-        rows = _rows_key(own_events)
-        own_layers = (
-            session_value(
-                "map_own_events",
-                (view_key, rows),
-                lambda: _own_event_layers(view_key, places, events, actors, own_events),
-                keep=4,  # a reader going back and forth between filters; each is a few hundred rows at most
-            )
-            if rows is not None
-            else _own_event_layers(view_key, places, events, actors, own_events)
+        # is most of the page's work, and their rows are not even copied while it is kept.
+        rows = hashlib.blake2b(np.ascontiguousarray(own_rows, dtype=np.int64).tobytes(), digest_size=16).hexdigest()
+        own_layers = session_value(
+            "map_own_events",
+            (view_key, rows),
+            lambda: _own_event_layers(view_key, places, events, actors, mf.own_event_rows(user_tables.events, own_rows)),
+            keep=4,  # a reader going back and forth between filters; each is a few hundred rows at most
         )
     return session_value(
         "map_figure",
@@ -572,6 +562,25 @@ def get_basket_map(
     if len(sites) == len(curated):
         return _basket_map(key, point, *labels, side)
     return session_value("basket_map", (point, labels, side), lambda: _build_basket_map(point, *labels, side, basket, sites))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _flight_times_between(key: DatasetKey, target_id: str, launch_ids: tuple[str, ...], speed_kmh: float) -> pd.DataFrame | None:
+    return ranges.flight_times_between(get_dataset().places, target_id, launch_ids, speed_kmh)
+
+
+def get_flight_times_between(
+    target_id: str, launch_ids: tuple[str, ...], speed_kmh: float, merged_places: pd.DataFrame | None = None
+) -> pd.DataFrame | None:
+    """ranges.flight_times_between over the curated places, shared once per speed; over `merged_places` (the curated
+    places and the reader's, when they have uploaded any) in their session."""
+    if merged_places is None:
+        return _flight_times_between(dataset_key(), target_id, tuple(launch_ids), float(speed_kmh))
+    return session_value(
+        "flight_times_between",
+        (target_id, tuple(launch_ids), float(speed_kmh)),
+        lambda: ranges.flight_times_between(merged_places, target_id, launch_ids, speed_kmh),
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=LAUNCH_POINT_ENTRIES)

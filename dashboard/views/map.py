@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import date
 from functools import partial
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -13,7 +14,7 @@ from dashboard import basemap, briefing, describe, export
 from dashboard import map_figures as mf
 from dashboard.charts import USER_COLOUR_NAME, USER_TAG
 from dashboard.citations import markdown_source_link, quote_label, quoted_markdown
-from dashboard.filters import filter_events, filter_places, filter_statements
+from dashboard.filters import event_mask, filter_events, filter_places, filter_statements
 from dashboard.text import counted, escape_markdown
 from dashboard.ui import cache, map_time, range_products, userdata, widgets
 from dashboard.ui.sidebar import current_filters, date_bounds
@@ -302,16 +303,31 @@ if mode != "single":
     st.stop()
 
 places = mf.places_as_of(filter_places(places_all, filters), asof)
-events = mf.events_as_of(filter_events(events_all, filters), asof)
 statements = mf.events_as_of(filter_statements(statements_all, filters), asof)
-own_events = mf.events_with_own_coordinates(events, place_by_id.index) if has_uploads else None
+if has_uploads:
+    # The reader's events at their own coordinates are drawn apart from the places' and never copied whole: for an
+    # export of 300,000 events, copying every column of every row shown cost most of a rerun. `events` is the rest.
+    own_all = cache.session_value("map_own_mask", (), lambda: mf.own_coordinates_mask(events_all, place_by_id.index))
+    shown = (event_mask(events_all, filters) & (events_all["date"] <= pd.Timestamp(asof))).to_numpy(dtype=bool)
+    events = events_all[shown & ~own_all]
+    own_rows = np.flatnonzero(shown & own_all)
+    n_events = len(events) + len(own_rows)
+else:
+    shown, own_rows = None, None
+    events = mf.events_as_of(filter_events(events_all, filters), asof)
+    n_events = len(events)
 # Built once per view, filters, date and selection (a sidebar change back to an earlier choice costs nothing).
 layers, figure = cache.get_map_figure(
-    view_key, filters, asof, selected, places, events, tables if has_uploads else None, own_events
+    view_key, filters, asof, selected, places, events, tables if has_uploads else None, own_rows
 )
 view_title = basemap.VIEWS[view_key].title
-# Only the selected ones are ever looked up: a copy of all of them, 300,000 rows for a large upload, cost every rerun.
-user_events = own_events[own_events["event_id"].isin(selected)].set_index("event_id") if own_events is not None else None
+# Only the selected ones of the reader's events are ever looked up (and only when some are selected).
+user_events = None
+if own_rows is not None:
+    chosen = np.zeros(len(events_all), dtype=bool)
+    if mine:
+        chosen = events_all["event_id"].isin([i for i in selected if i in mine]).to_numpy(dtype=bool) & shown & own_all
+    user_events = events_all[chosen].set_index("event_id")
 
 # Keep the link in step with the widgets so it can be copied and shared. The reader's own rows live in this
 # session only, so they stay out of the link (anyone else opening it would get "unknown place" notices).
@@ -348,7 +364,7 @@ with left:
         )
     st.caption(
         escape_markdown(
-            f"{counted(layers.n_places, 'place')} and {counted(len(events), 'event')} up to {asof.isoformat()} match the filters.{note} "
+            f"{counted(layers.n_places, 'place')} and {counted(n_events, 'event')} up to {asof.isoformat()} match the filters.{note} "
             "Crimea is part of Ukraine, occupied by Russia since 2014 (hatched). Boundaries: Natural Earth."
         )
     )
@@ -371,7 +387,8 @@ with left:
             "map_dl_geojson",
             cols[1],
         )
-        widgets.csv_download("Events (CSV)", lambda: events, "events", key="map_dl_events", container=cols[2])
+        every_event = (lambda: events_all[shown]) if shown is not None else (lambda: events)
+        widgets.csv_download("Events (CSV)", every_event, "events", key="map_dl_events", container=cols[2])
         st.markdown("**Briefing image** of this map: A4 landscape with title, legend, sources, date, projection and datum.")
         centre_lon, centre_lat = basemap.VIEWS[view_key].centre
         range_products.show_briefing_downloads(

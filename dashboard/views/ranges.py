@@ -64,13 +64,12 @@ def show_claim(said: pd.DataFrame) -> None:
         st.link_button("Open the source ↗", s["source_url"])
 
 
-def show_moscow_flight_times(places: pd.DataFrame, statements: pd.DataFrame, speed_kmh: float) -> None:
+def show_moscow_flight_times(statements: pd.DataFrame, speed_kmh: float) -> None:
     """From NATO sites to Moscow: the model's flight times beside the 2019 claim (nothing when the places are missing)."""
-    moscow = places[places["place_id"] == "moscow"]
-    launches = places[places["place_id"].isin(MOSCOW_LAUNCH_SITES)]
-    if moscow.empty or launches.empty:
+    merged = places if user_place_ids else None  # the reader's places could stand in for a site: theirs, in their session
+    to_moscow = cache.get_flight_times_between("moscow", MOSCOW_LAUNCH_SITES, speed_kmh, merged)
+    if to_moscow is None:
         return
-    to_moscow = ranges.flight_times_to(float(moscow["lat"].iloc[0]), float(moscow["lon"].iloc[0]), launches, speed_kmh)
     left, right = st.columns([3, 2])
     with left:
         st.markdown("**From NATO sites to Moscow, by the model**")
@@ -330,7 +329,7 @@ if not problems:
         f"**Cruise model.** The geodesic distance flown at a constant {speed_kmh:,.0f} km/h (change it above); real "
         "cruise missiles fly longer, indirect routes."
     )
-    show_moscow_flight_times(places, ds.statements, speed_kmh)
+    show_moscow_flight_times(ds.statements, speed_kmh)
 
     # ---- Against a target: every system's reach and flight time to it, and the launch basket (the reverse question).
     st.subheader("Against a target")
