@@ -504,13 +504,19 @@ def read_upload(
         return _empty_result(kind, str(refusal), detected)
     reading = _Reading(kind, label, (reference, regions, user_places), detected, notes)
     total_lines = max(text.count("\n") + (not text.endswith("\n")), 1)
-    for header, rows, problems in batches:
-        refusal = reading.add_batch(header, rows, problems)
-        if refusal is not None:
-            return refusal
-        if rows:
-            report(min(rows[-1][0] / total_lines, 1.0), f"Checked {reading.rows_read:,} rows of {label}…")
-    return reading.result()
+    try:
+        for header, rows, problems in batches:
+            refusal = reading.add_batch(header, rows, problems)
+            if refusal is not None:
+                return refusal
+            if rows:
+                report(min(rows[-1][0] / total_lines, 1.0), f"Checked {reading.rows_read:,} rows of {label}…")
+        return reading.result()
+    finally:
+        # The remembered dates hold cells of the file: a few thousand small strings from every part of the read,
+        # which kept about a hundred MB of Python's small-object memory from going back once the rows had gone.
+        _acled_date.cache_clear()
+        _acled_timestamp.cache_clear()
 
 
 class _Reading:

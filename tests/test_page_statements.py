@@ -8,6 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import search
+from dashboard.charts import humanise
+from dashboard.citations import format_date, quote_label
 from dashboard.data import DATA_DIR_ENV, load_dataset
 from dashboard.text import escape_markdown
 from dashboard.ui import cache
@@ -47,6 +49,20 @@ def cards_speakers(at: AppTest) -> list[str]:
 
 def as_list(value) -> list[str]:
     return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def cards(at: AppTest) -> dict[str, list]:
+    """Every statement card in the Quotes tab, by statement id (from its button's key): the elements it holds, in order."""
+    found = {}
+    for block in at.tabs[0].children.values():
+        if block.type == "flex_container" and block.proto.flex_container.border:
+            elements = list(block.children.values())
+            found[elements[-1].key.removeprefix("stm_open_")] = elements
+    return found
+
+
+# A card's small grey lines (date, context and venue; topics): only escaped text between the directive's brackets.
+CAPTION_LINE = re.compile(r":small\[:gray\[((?:\\.|[^\\\[\]\n])*)\]\]")
 
 
 def test_page_lists_statements_newest_first_in_pages_of_20():
@@ -124,6 +140,33 @@ def test_paging_and_order():
     assert "page" not in at.query_params
     assert as_list(at.query_params["sort"]) == ["oldest"]
     assert any(f"Showing 1–20 of {total}, oldest first" in c.value for c in at.caption)
+
+
+def test_a_card_is_one_markdown_and_its_button_with_words_quoted_or_paraphrased():
+    """Each card is two elements (the server's cost grows with the elements): who, side, setting, words, how they were
+    recorded, links and topics in one Markdown, then the button."""
+    statements = load_dataset().statements.set_index("statement_id")
+    at = open_statements({"sort": "oldest"})
+    shown = cards(at)
+    assert len(shown) == 20
+    kinds = set()
+    for statement_id, elements in shown.items():
+        assert [e.type for e in elements] == ["markdown", "button"], statement_id
+        row, lines = statements.loc[statement_id], elements[0].value.split("\n")
+        kinds.add(row["quote_type"])
+        assert lines[0].startswith(f"**{escape_markdown(row['speaker'])}**") and "speaking for" in lines[1]
+        setting, topics = (CAPTION_LINE.fullmatch(line) for line in (lines[3], lines[-1]))
+        assert setting and setting.group(1).startswith(escape_markdown(format_date(row["date"])) + " · ")
+        assert topics and topics.group(1) == escape_markdown("Topics: " + ", ".join(humanise(t) for t in row["topics"]))
+        words, links = lines[5:-4], lines[-3]
+        assert lines[2] == lines[4] == lines[-4] == lines[-2] == ""  # paragraphs, not lines of one
+        if row["quote_type"] == "paraphrase":  # in the running text, said to be a paraphrase, never quoted
+            assert words[0].startswith("Paraphrase: ") and not any(line.startswith(">") for line in words)
+            assert links.startswith("Source: [")
+        else:  # words as said: every line in the block quote, in quotation marks
+            assert words[0].startswith("> “") and all(line.startswith(">") for line in words)
+            assert links.startswith(escape_markdown(quote_label(row["quote_type"], row["translated_by"])) + " · Source: [")
+    assert kinds == {"verbatim", "translation", "paraphrase"}, "the first page no longer shows every kind of quote"
 
 
 def test_open_and_cite_a_statement():
@@ -204,7 +247,11 @@ UNSAFE = [
     ":red[x]",
     "$x$",
     "<img src=x onerror=alert(1)>",
+    "]] [x] :gray[`tick`] *i*",  # would close the card's small grey directives and open others
+    "\\]]{x=1} :small[big]",  # a backslash before the brackets, and directive attributes
 ]
+# Lines that would end the card's block quote, or start a heading, list, code block or quote of their own.
+LINES = "Told this\n\n# heading\n> quote\n- item\n1. item\n    code\n```\n\nend"
 
 
 @pytest.fixture
@@ -231,6 +278,7 @@ def unsafe_data(tmp_path, monkeypatch):
             "source_url": "https://example.org/a)[x](javascript:alert(1)",
         }
     )
+    rows.append({**base, "statement_id": "2019-03-10-evil-lines", "date": "2019-03-10", "text": LINES, "venue": LINES})
     folder = fixtures.write_dataset(tmp_path / "data", statements=rows)
     monkeypatch.setenv(DATA_DIR_ENV, str(folder))
     cache.get_dataset.clear()
@@ -252,6 +300,26 @@ def test_html_and_markdown_in_the_data_are_shown_as_plain_text(unsafe_data):
     # The only links are the http(s) source and relative /map links.
     for target in re.findall(r"(?<!\\)\]\(([^)]*)\)", shown):
         assert target.startswith(("https://", "/map?")), target
+
+
+def test_text_in_the_data_cannot_leave_its_place_in_the_card(unsafe_data):
+    """A card is one Markdown: no text may close the small grey directives or the block quote, or start a block."""
+    at = open_statements({"q": "said"})
+    shown = cards(at)
+    assert len(shown) == len(UNSAFE)
+    for elements in shown.values():
+        lines = elements[0].value.split("\n")
+        venue = CAPTION_LINE.fullmatch(lines[3])
+        assert venue and any(venue.group(1).endswith(" · " + escape_markdown(text)) for text in UNSAFE), lines[3]
+        assert CAPTION_LINE.fullmatch(lines[-1]), lines[-1]
+    at.text_input(key="stm_query").set_value("told").run()
+    ((markdown, _),) = cards(at).values()
+    lines = markdown.value.split("\n")
+    # The venue's line breaks are spaces in its one caption line; every line of the words stays in the block quote.
+    assert CAPTION_LINE.fullmatch(lines[3]).group(1).endswith(escape_markdown(" ".join(LINES.split())))
+    words = lines[5 : lines.index("", 5)]
+    assert len(words) == len(LINES.split("\n")) and all(line == ">" or line.startswith("> ") for line in words)
+    assert not any(re.match(r">\s*(#|-|\d+\.|```|>)", line) for line in words), words
 
 
 def test_a_source_url_cannot_break_out_of_its_link(unsafe_data):
@@ -336,6 +404,12 @@ def test_links_from_a_readers_statement_to_their_own_place_stay_in_this_session(
     assert_ok(at)
     links = [(pl.proto.page, pl.proto.query_string, pl.proto.label) for pl in at.get("page_link")]
     assert links == [("map", "place=my-site", "Place: My site")]
+    # The page link comes after the card's other links, and before its topics.
+    own, curated = sorted(cards(at).values(), key=len, reverse=True)
+    assert [e.type for e in own] == ["markdown", "page_link", "markdown", "button"]
+    assert [e.type for e in curated] == ["markdown", "button"]
+    assert own[0].value.split("\n")[-1].startswith("Verbatim · Source: ")
+    assert CAPTION_LINE.fullmatch(own[2].value).group(1) == escape_markdown("Topics: Black sea")
     shown = " ".join(m.value for m in at.markdown)
     assert "/map?place=my-site" not in shown  # not as a new-tab Markdown link
     assert "(/map?place=sofia)" in shown  # a curated place is in every session: its link may open a new tab

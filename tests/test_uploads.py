@@ -424,3 +424,5 @@ def test_a_large_acled_export_is_read_whole_with_repeated_values_held_once(refer
     assert result.accepted["event_id"].is_unique and set(result.accepted["region"]) >= {"Black Sea"}
     actors = result.accepted["actors"]  # lists, one per row: equal ones are one list
     assert len({id(a) for a in actors}) == len({tuple(a) for a in actors}) < 10
+    # Nothing of the file is remembered once it is read: cells kept in a cache pinned the memory the read had used.
+    assert uploads._acled_date.cache_info().currsize == 0 and uploads._acled_timestamp.cache_info().currsize == 0

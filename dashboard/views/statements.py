@@ -102,8 +102,19 @@ def _map_links(row: pd.Series, lookups: dict[str, dict]) -> tuple[list[str], lis
     return markdown, in_session
 
 
+def _caption(text: str) -> str:
+    """Plain `text` (escaped, on one line) in st.caption's small grey, as Markdown to set inside a larger Markdown."""
+    # Every bracket in the text is escaped, so nothing in it can close the directives or open another one.
+    return ":small[:gray[" + escape_markdown(" ".join(text.split())) + "]]"
+
+
 def show_statement(row: pd.Series, terms: tuple[str, ...], lookups: dict[str, dict], *, with_open_button: bool) -> None:
-    """One quote card: who, for whom, when, where, how recorded, the words, and links to source, event and place."""
+    """One quote card: who, for whom, when, where, how recorded, the words, links to source, event and place, topics.
+
+    The text is one Markdown element, so a card is three messages with its border and button: each element is a message
+    that the server serialises and sends, and the cards are most of the page. Guarded by
+    test_a_card_is_one_markdown_and_its_button_with_words_quoted_or_paraphrased in tests/test_page_statements.py.
+    """
     actor = row["actor"]
     side = lookups["sides"].get(actor, "Other")
     who = "**" + search.highlight_markdown(row["speaker"], terms, bold=False) + "**"
@@ -111,36 +122,38 @@ def show_statement(row: pd.Series, terms: tuple[str, ...], lookups: dict[str, di
         who += ", " + search.highlight_markdown(row["speaker_role"], terms)
     if bool(row.get("is_user_data", False)):
         who += f" {USER_DATA_TAG}"
-    st.markdown(
-        f"{who}  \n{SIDE_MARKS.get(side, '')} speaking for {escape_markdown(lookups['actors'].get(actor, actor))} ({escape_markdown(side)} side)"
-    )
+    speaking = f"{SIDE_MARKS.get(side, '')} speaking for {escape_markdown(lookups['actors'].get(actor, actor))} ({escape_markdown(side)} side)"
     setting = [format_date(row["date"]), CONTEXT_LABELS.get(row["context"], humanise(row["context"]))]
     if row["venue"]:
         setting.append(row["venue"])
-    st.caption(" · ".join(escape_markdown(p) for p in setting))
     words = quoted_markdown(search.highlight_markdown(row["text"], terms), row["quote_type"])
-    # Words as said are set as a block quote; a paraphrase, which says it is one, stays in the running text.
-    st.markdown(words if row["quote_type"] == PARAPHRASE else _blockquote(words))
     recorded = escape_markdown(quote_label(row["quote_type"], row["translated_by"]))
     links = [recorded] if row["quote_type"] != PARAPHRASE else []
     links += [markdown_source_link(row["source_title"], row["source_publisher"], row["source_url"])]
     markdown_links, page_links = _map_links(row, lookups)
-    st.markdown(" · ".join(links + markdown_links))
-    for label, params in page_links:
-        st.page_link("views/map.py", label=label, icon=":material/map:", query_params=params)
-    topics = ", ".join(humanise(t) for t in row["topics"])
+    paragraphs = [
+        f"{who}  \n{speaking}",
+        _caption(" · ".join(setting)),
+        # Words as said are set as a block quote; a paraphrase, which says it is one, stays in the running text.
+        words if row["quote_type"] == PARAPHRASE else _blockquote(words),
+        " · ".join(links + markdown_links),
+    ]
+    topics = _caption("Topics: " + ", ".join(humanise(t) for t in row["topics"]))
+    if page_links:  # links to the reader's own event or place are elements of their own, after the other links
+        st.markdown("\n\n".join(paragraphs))
+        for label, params in page_links:
+            st.page_link("views/map.py", label=label, icon=":material/map:", query_params=params)
+        st.markdown(topics)
+    else:
+        st.markdown("\n\n".join([*paragraphs, topics]))
     if with_open_button:
-        left, right = st.columns([1, 4], vertical_alignment="center")
-        left.button(
+        st.button(
             "Open and cite",
             key=f"stm_open_{row['statement_id']}",
             on_click=_open,
             args=(row["statement_id"],),
             icon=":material/format_quote:",
         )
-        right.caption(escape_markdown(f"Topics: {topics}"))
-    else:
-        st.caption(escape_markdown(f"Topics: {topics}"))
 
 
 def show_comparison(ordered: pd.DataFrame, actors: pd.DataFrame, user_statements: pd.DataFrame | None) -> None:
