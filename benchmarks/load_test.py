@@ -217,9 +217,10 @@ def rss_mb(pid: int) -> float:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User plus system CPU time a process has used so far (seconds)."""
+    """User plus system CPU time a process has used so far (seconds), with that of the processes it started and has
+    waited for (the server reads a large upload in a process of its own: dashboard/upload_process.py)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
 def percentile(values: list[float], q: float) -> float:

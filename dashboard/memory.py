@@ -77,15 +77,18 @@ def release_memory() -> None:
     and 100,000 rows' lists (an event's actors, a statement's topics) made that walk 0.1-0.15 s of each run.
 
     The freeze waits for a full collection so that the load's own cyclic garbage is collected, not frozen for good; it
-    does not run one itself: the collector (start_collector) or Python's own thresholds run the next one, so a reader
-    who opens the first page after a restart does not wait for it (a collection over 100,000 rows' cells takes about
-    0.08 s).
+    does not run one itself: the collector (start_collector) runs it at once on its own thread, so a reader who opens
+    the first page after a restart does not wait for it (a collection over 100,000 rows' cells takes about 0.08 s).
+    Without the collector (a notebook), Python's own thresholds run the next one.
     """
     global _freeze_pending
     with _lock:
         if not _freeze_pending:
             _freeze_pending = True
             gc.callbacks.append(_freeze_after_full_collection)
+    # The collector's thread runs that collection now, not at its next round: whatever is alive when the freeze comes
+    # is never collected, and a reader's upload opened in between (hundreds of MB) stayed for good after they left.
+    _wake.set()
 
 
 def _freeze_after_full_collection(phase: str, info: dict) -> None:

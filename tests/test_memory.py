@@ -154,3 +154,36 @@ def test_a_run_that_leaves_the_process_much_larger_wakes_the_collector_at_once()
     )
     out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
     assert out.returncode == 0, out.stderr[-2000:]
+
+
+def test_a_freeze_asked_for_comes_at_once_so_that_a_later_session_stays_collectable():
+    """release_memory's freeze must not wait for the collector's next round: whatever is alive at the freeze is never
+    collected again, and a reader's upload opened in between stayed after they had left."""
+    script = textwrap.dedent(
+        """
+        import gc, time, weakref
+        from dashboard import memory
+
+        gc.disable()
+        assert memory.start_collector(every_s=1000)  # its rounds never come during this test
+        memory.release_memory()  # after a load: freeze what is alive once the next full collection has run
+        deadline = time.time() + 10
+        while gc.get_freeze_count() == 0 and time.time() < deadline:
+            time.sleep(0.05)
+        assert gc.get_freeze_count() > 0  # frozen without waiting 1000 s
+
+        class Rows:
+            pass
+
+        rows = Rows(); rows.me = rows  # a session's data in a reference cycle, made after the freeze
+        gone = weakref.ref(rows)
+        del rows
+        memory.release_memory()  # another freeze later (the search index): it collects first, then freezes
+        deadline = time.time() + 10
+        while gone() is not None and time.time() < deadline:
+            time.sleep(0.05)
+        assert gone() is None
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    assert out.returncode == 0, out.stderr[-2000:]

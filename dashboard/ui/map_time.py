@@ -161,7 +161,7 @@ def show_play(
     )
     figure = cache.get_play_figure(view_key, filters, tuple(dates), choice.fade, choice.step, start, user_tables)
     view_title = basemap.VIEWS[view_key].title
-    st.plotly_chart(
+    widgets.plotly_chart(
         figure,
         key="map_play_chart",
         config={"scrollZoom": True, "displaylogo": False},
@@ -304,7 +304,7 @@ def show_compare(view_key: str, choice: TimeChoice, inputs: CompareInputs) -> No
         maps.append(figure)
         with row.container(key=f"map_compare_{side.lower()}_column"):
             st.markdown(f"**{side} · as of {day.isoformat()}**")
-            st.plotly_chart(
+            widgets.plotly_chart(
                 figure,
                 key=f"map_compare_{side.lower()}",
                 config={"scrollZoom": True, "displaylogo": False},

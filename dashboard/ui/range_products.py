@@ -233,7 +233,7 @@ def show_launch_basket(
         )
     labels = (target_name, range_label, f"{system['operator_name']} and allies")
     fig = cache.get_basket_map(target_lat, target_lon, range_km, operators, labels, str(system["side"]), sites)
-    st.plotly_chart(fig, width="stretch", config={"displaylogo": False, "scrollZoom": True}, key="rng_basket_map")
+    widgets.plotly_chart(fig, width="stretch", config={"displaylogo": False, "scrollZoom": True}, key="rng_basket_map")
     show_text_version(
         lambda: describe.basket_text(target_name, range_label, words, 0.0 if basket.is_empty else area, sites),
         "rng_basket_text",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from dashboard import uploads
+from dashboard import upload_process, uploads
 from dashboard.export import to_csv_bytes
 from dashboard.memory import return_freed_memory
 from dashboard.text import counted, escape_markdown
@@ -39,7 +39,7 @@ def process_upload(kind: str, name: str, data: bytes, key: str) -> uploads.Uploa
         # A large file takes seconds to read and check: say so while it does, batch by batch.
         with st.status(f"Reading and checking {name} ({len(data):,} bytes)…", expanded=True) as status:
             bar = st.progress(0.0, text=f"Reading {name}…")
-            result = uploads.read_upload(
+            result = upload_process.read_upload(
                 name,
                 data,
                 kind,

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 from streamlit import runtime
 from streamlit.runtime.scriptrunner import ScriptRunContext, add_script_run_ctx, get_script_run_ctx
@@ -173,3 +174,18 @@ def _hold_for_session(ctx: ScriptRunContext, data: bytes, file_name: str, mime: 
     add_script_run_ctx(holder, ctx)
     holder.start()
     holder.join()
+
+
+def plotly_chart(figure: go.Figure, **kwargs):
+    """st.plotly_chart of a figure that is not changed once drawn (the cached ones are shared by every session).
+
+    Streamlit turns the figure into a dict on every rerun, a deep copy of every trace: for the map and the range map,
+    tens of thousands of outline vertices. The dict is made once per figure and kept on it, so a rerun that draws the
+    same cached figure only serialises it. Returns what st.plotly_chart returns (the selection, with on_select).
+    """
+    made = figure.__dict__.get("_dict_once")
+    if made is None:
+        made = figure.to_dict()
+        object.__setattr__(figure, "_dict_once", made)
+        object.__setattr__(figure, "to_dict", lambda: made)
+    return st.plotly_chart(figure, **kwargs)

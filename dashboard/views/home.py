@@ -47,7 +47,7 @@ def show_timeline() -> None:
         param="colour",
         key="home_colour",
     )
-    st.plotly_chart(cache.get_events_timeline(ds, filters, colour_by, events), width="stretch")
+    widgets.plotly_chart(cache.get_events_timeline(ds, filters, colour_by, events), width="stretch")
     show_text_version(lambda: describe.timeline_text(events, ds.actors, colour_by), "home_timeline_text")
 
 

@@ -342,7 +342,7 @@ st.caption(escape_markdown(widgets.describe_filters(filters, actors)))
 left, right = st.columns([2.3, 1], gap="medium")
 with left:
     st.markdown(f"**{escape_markdown(view_title)}: {counted(layers.n_places, 'place')} as of {asof.isoformat()}**")
-    st.plotly_chart(
+    widgets.plotly_chart(
         figure,
         key=KEY_CHART,
         on_select="rerun",

@@ -224,7 +224,7 @@ if not problems:
     countries = cache.get_countries_in_range(float(lat), float(lon), float(range_km))
     fig = cache.get_ring_map(current, launch_name, label, side, user_places)
 
-    st.plotly_chart(fig, width="stretch", config={"displaylogo": False, "scrollZoom": True}, key="rng_map")
+    widgets.plotly_chart(fig, width="stretch", config={"displaylogo": False, "scrollZoom": True}, key="rng_map")
     compared = [
         range_charts.OverlayRing(f"{system_names[s]}, {schema.range_label(system_ranges[s], system_floors[s])}", system_ranges[s])
         for s in current.overlay
@@ -451,7 +451,7 @@ def show_catalogue() -> None:
     catalogue, catalogue_chart = cache.get_missile_catalogue(tuple(filters.actors), tuple(types), tuple(basings))
     if filters.actors:
         st.caption("Filtered by the sidebar's actor filter (operator; an alliance includes its members).")
-    st.plotly_chart(catalogue_chart, width="stretch", config={"displaylogo": False}, key="rng_chart")
+    widgets.plotly_chart(catalogue_chart, width="stretch", config={"displaylogo": False}, key="rng_chart")
     show_text_version(lambda: describe.range_chart_text(catalogue), "rng_catalogue_text")
     st.dataframe(
         catalogue[

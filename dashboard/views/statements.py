@@ -159,7 +159,7 @@ def show_statement(row: pd.Series, terms: tuple[str, ...], lookups: dict[str, di
 def show_comparison(ordered: pd.DataFrame, actors: pd.DataFrame, user_statements: pd.DataFrame | None) -> None:
     """The "Compare sides" tab: the statements that match on a timeline by actor, colour chosen in the link, and its key."""
     colour_by = widgets.url_radio("Colour points by", statement_charts.COLOUR_CHOICES, param="colour", key="stm_colour")
-    st.plotly_chart(
+    widgets.plotly_chart(
         statement_charts.statements_timeline(ordered, actors, colour_by=colour_by),
         key=KEY_TIMELINE,
         on_select=_on_timeline_select,

@@ -1,0 +1,45 @@
+"""dashboard/ui/widgets.py: drawing a shared figure on every rerun without copying it each time."""
+
+from __future__ import annotations
+
+import json
+
+import plotly.graph_objects as go
+from streamlit.testing.v1 import AppTest
+
+
+def _page() -> None:
+    import numpy as np
+    import plotly.graph_objects as go
+    import streamlit as st
+
+    from dashboard.ui import widgets
+
+    if "figure" not in st.session_state:  # one figure object, drawn again on every rerun (as a cached one is)
+        fig = go.Figure(go.Scatter(x=np.arange(5000.0), y=np.arange(5000.0) ** 0.5, name="<b>curve</b>", uid="u1"))
+        fig.update_layout(title="Shared", xaxis_title="distance (km)")
+        st.session_state["figure"] = fig
+        st.session_state["copies"] = 0
+        original = fig.to_dict
+
+        def counted():
+            st.session_state["copies"] += 1
+            return original()
+
+        object.__setattr__(fig, "to_dict", counted)
+    widgets.plotly_chart(st.session_state["figure"], key="chart")
+
+
+def test_a_figure_drawn_again_is_turned_into_a_dict_once_and_sent_the_same():
+    at = AppTest.from_function(_page).run()
+    assert not at.exception, at.exception
+    first = at.get("plotly_chart")[0].proto.spec
+    at.run()
+    at.run()
+    assert not at.exception, at.exception
+    assert at.get("plotly_chart")[0].proto.spec == first
+    assert at.session_state["copies"] == 1  # three runs, one copy
+    spec = json.loads(first)
+    expected = json.loads(go.Figure(at.session_state["figure"]).to_json())
+    assert spec["data"][0]["name"] == "<b>curve</b>" and spec["layout"]["title"]["text"] == "Shared"
+    assert spec["data"][0]["x"] == expected["data"][0]["x"] and "uid" not in spec["data"][0]
