@@ -57,7 +57,6 @@ def read_upload(
         inbox, outbox = Path(folder) / "input.pickle", Path(folder) / "result.pickle"
         with inbox.open("wb") as f:
             pickle.dump((name, raw, kind, reference, regions, user_places), f, protocol=pickle.HIGHEST_PROTOCOL)
-        del raw
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(_ROOT), os.environ.get("PYTHONPATH")])))
         errors_file = Path(folder) / "errors.txt"
         with errors_file.open("w") as errors_out:

@@ -10,6 +10,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _run_in_fresh_process(script: str) -> None:
+    """Run `script` in a new Python process from the repository root (allocator settings, the collector and gc.freeze
+    are process-wide); its own asserts decide, and a failure shows its stderr."""
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    assert out.returncode == 0, out.stderr[-2000:]
+
+
 def test_freed_frames_are_returned_to_the_system_after_tuning():
     # In a fresh process, so that the settings and the measurement do not depend on this one.
     script = textwrap.dedent(
@@ -44,8 +51,7 @@ def test_freed_frames_are_returned_to_the_system_after_tuning():
         assert after - before < 60, (before, after)
         """
     )
-    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
-    assert out.returncode == 0, out.stderr[-2000:]
+    _run_in_fresh_process(script)
 
 
 def test_tuning_is_idempotent():
@@ -83,8 +89,7 @@ def test_what_is_alive_after_a_big_load_is_kept_out_of_later_collections():
         assert any(row is later[0] for row in gc.get_objects())  # one freeze per call: later objects stay collectable
         """
     )
-    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
-    assert out.returncode == 0, out.stderr[-2000:]
+    _run_in_fresh_process(script)
 
 
 def test_the_collector_frees_cycles_without_a_script_run_and_starts_once():
@@ -108,8 +113,7 @@ def test_the_collector_frees_cycles_without_a_script_run_and_starts_once():
         assert gone() is None
         """
     )
-    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
-    assert out.returncode == 0, out.stderr[-2000:]
+    _run_in_fresh_process(script)
 
 
 def test_the_server_config_leaves_collecting_to_the_app_and_does_not_watch_files():
@@ -152,8 +156,7 @@ def test_a_run_that_leaves_the_process_much_larger_wakes_the_collector_at_once()
         assert big() is None and small() is None
         """
     )
-    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
-    assert out.returncode == 0, out.stderr[-2000:]
+    _run_in_fresh_process(script)
 
 
 def test_a_freeze_asked_for_comes_at_once_so_that_a_later_session_stays_collectable():
@@ -185,5 +188,4 @@ def test_a_freeze_asked_for_comes_at_once_so_that_a_later_session_stays_collecta
         assert gone() is None
         """
     )
-    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
-    assert out.returncode == 0, out.stderr[-2000:]
+    _run_in_fresh_process(script)
