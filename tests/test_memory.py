@@ -189,3 +189,51 @@ def test_a_freeze_asked_for_comes_at_once_so_that_a_later_session_stays_collecta
         """
     )
     _run_in_fresh_process(script)
+
+
+def test_sessions_of_readers_who_left_are_shut_down_once_streamlit_stops_keeping_them():
+    # Streamlit's own in-memory session storage, behind a stand-in for the server: sessions are stored when their
+    # reader disconnects and dropped (without a shutdown) only when a later one is stored, so an idle server kept them.
+    script = textwrap.dedent(
+        """
+        import asyncio, threading, time, types
+        import streamlit.runtime as st_runtime
+        from streamlit.runtime.memory_session_storage import MemorySessionStorage
+        from streamlit.runtime.session_manager import SessionInfo
+        from dashboard import memory
+
+        class Session:
+            def __init__(self, session_id):
+                self.id, self.shut_down = session_id, 0
+            def shutdown(self):
+                self.shut_down += 1
+
+        storage = MemorySessionStorage(ttl_seconds=0.3)
+        active = set()
+        manager = types.SimpleNamespace(_session_storage=storage, is_active_session=lambda sid: sid in active)
+        loop = asyncio.new_event_loop()
+        threading.Thread(target=loop.run_forever, daemon=True).start()
+        server = types.SimpleNamespace(_session_mgr=manager, _async_objs=types.SimpleNamespace(eventloop=loop))
+
+        assert memory.close_expired_sessions() == 0  # no server running: nothing to do
+        st_runtime.exists = lambda: True
+        st_runtime.get_instance = lambda: server
+
+        left, resumed, later = Session("left"), Session("resumed"), Session("later")
+        for s in (left, resumed):
+            storage.save(SessionInfo(client=None, session=s))
+        assert memory.close_expired_sessions() == 0  # kept for a reconnect while their time lasts
+        # A reconnect takes its session out of storage, alive.
+        active.add("resumed"); storage.delete("resumed")
+        time.sleep(0.4)
+        assert memory.close_expired_sessions() == 1 and left.shut_down == 1 and resumed.shut_down == 0
+        assert storage.list() == []
+        # A session dropped because a later one is stored is shut down too, on the spot.
+        storage.save(SessionInfo(client=None, session=later))
+        time.sleep(0.4)
+        storage.save(SessionInfo(client=None, session=Session("newest")))
+        assert later.shut_down == 1
+        assert memory.close_expired_sessions() == 0 and left.shut_down == 1  # each only once
+        """
+    )
+    _run_in_fresh_process(script)
