@@ -112,6 +112,15 @@ def test_coverage_is_charted_per_year_and_the_dictionary_opens_on_demand():
     per_year = reports.counts_per_year(load_dataset().events)
     assert per_year["records"].sum() == len(load_dataset().events)
     assert per_year["year"].is_monotonic_increasing
+    # One bar per year with its count, read and labelled in UTC (no time zone moves 1 January into the year before).
+    values = reports.per_year_bars(per_year, "#000000")["data"]["values"]
+    assert [v["records"] for v in values] == per_year["records"].tolist()
+    assert [v["year"] for v in values] == [f"{y:%Y}-01-01" for y in per_year["year"]]
+    assert spec["encoding"]["x"]["timeUnit"] == "utcyear" and spec["encoding"]["tooltip"][0]["format"] == "%Y"
+    assert charts[0].proto.alt == "Events per year: a bar chart of records per year"
+    # The spec is built once and shared: drawing it must leave it whole for the next reader.
+    again = open_page("views/about.py").get("vega_lite_chart")[0].proto
+    assert again.data.data == charts[0].proto.data.data and len(again.data.data) > 0
     # The data dictionary: six expanders; a table is drawn when its expander is opened.
     assert len(at.expander) == 6
     shown = len(at.dataframe)

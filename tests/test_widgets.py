@@ -30,7 +30,18 @@ def _page() -> None:
     widgets.plotly_chart(st.session_state["figure"], key="chart")
 
 
-def test_a_figure_drawn_again_is_turned_into_a_dict_once_and_sent_the_same():
+def test_a_figure_drawn_again_is_serialised_once_and_sent_the_same(monkeypatch):
+    from dashboard.ui import widgets
+
+    serialised = []
+    plain = widgets._plotly_to_json
+
+    def counting(fig, *args, **kwargs):
+        if fig["layout"]["title"]["text"] == "Shared":
+            serialised.append(fig)
+        return plain(fig, *args, **kwargs)
+
+    monkeypatch.setattr(widgets, "_plotly_to_json", counting)
     at = AppTest.from_function(_page).run()
     assert not at.exception, at.exception
     first = at.get("plotly_chart")[0].proto.spec
@@ -39,6 +50,7 @@ def test_a_figure_drawn_again_is_turned_into_a_dict_once_and_sent_the_same():
     assert not at.exception, at.exception
     assert at.get("plotly_chart")[0].proto.spec == first
     assert at.session_state["copies"] == 1  # three runs, one copy
+    assert len(serialised) == 1  # and one JSON
     spec = json.loads(first)
     expected = json.loads(go.Figure(at.session_state["figure"]).to_json())
     assert spec["data"][0]["name"] == "<b>curve</b>" and spec["layout"]["title"]["text"] == "Shared"

@@ -37,7 +37,7 @@ from dashboard import (
     timeline_map,
 )
 from dashboard import map_figures as mf
-from dashboard.filters import Filters, filter_events, filter_places
+from dashboard.filters import Filters, filter_events, filter_places, filter_statements
 from dashboard.map_figures import MapTables, prepare_map_tables
 from dashboard.memory import release_memory
 
@@ -202,6 +202,34 @@ def get_statement_lookups(user_events=None, user_places=None, user_statements=No
 
 
 # ---- Home
+
+
+@dataclasses.dataclass(frozen=True)
+class Filtered:
+    """A data set's events, statements and places under one set of filters (read-only)."""
+
+    events: pd.DataFrame
+    statements: pd.DataFrame
+    places: pd.DataFrame
+
+
+def _filter_all(ds: data.Dataset, filters: Filters) -> Filtered:
+    return Filtered(
+        filter_events(ds.events, filters), filter_statements(ds.statements, filters), filter_places(ds.places, filters)
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _filtered(key: DatasetKey, filters: Filters) -> Filtered:
+    return _filter_all(get_dataset(), filters)
+
+
+def get_filtered(ds: data.Dataset, filters: Filters) -> Filtered:
+    """`ds`'s tables under `filters`: shared for the curated data (every reader with the same filters gets the same
+    frames), filtered on each call for a session with uploads, whose copies would be its rows held twice."""
+    if ds is get_dataset():
+        return _filtered(dataset_key(), filters)
+    return _filter_all(ds, filters)
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)

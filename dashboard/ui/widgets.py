@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io
 import streamlit as st
 from streamlit import runtime
 from streamlit.runtime.scriptrunner import ScriptRunContext, add_script_run_ctx, get_script_run_ctx
@@ -176,16 +177,36 @@ def _hold_for_session(ctx: ScriptRunContext, data: bytes, file_name: str, mime: 
     holder.join()
 
 
+class _Drawn(dict):
+    """A figure's dict, made once, with its JSON: what a figure drawn by plotly_chart gives as its to_dict()."""
+
+    __slots__ = ("json",)
+
+
 def plotly_chart(figure: go.Figure, **kwargs):
     """st.plotly_chart of a figure that is not changed once drawn (the cached ones are shared by every session).
 
-    Streamlit turns the figure into a dict on every rerun, a deep copy of every trace: for the map and the range map,
-    tens of thousands of outline vertices. The dict is made once per figure and kept on it, so a rerun that draws the
-    same cached figure only serialises it. Returns what st.plotly_chart returns (the selection, with on_select).
+    Streamlit turns the figure into a dict (a deep copy of every trace) and the dict into JSON on every rerun, even for
+    the same cached figure: for the map and the range map, tens of thousands of outline vertices, several ms of each of
+    their reruns. Both are made once per figure and kept on it. Returns what st.plotly_chart returns (the selection,
+    with on_select).
     """
-    made = figure.__dict__.get("_dict_once")
-    if made is None:
-        made = figure.to_dict()
-        object.__setattr__(figure, "_dict_once", made)
-        object.__setattr__(figure, "to_dict", lambda: made)
+    if "_drawn" not in figure.__dict__:
+        drawn = _Drawn(figure.to_dict())
+        drawn.json = _plotly_to_json(drawn, validate=False)  # as Streamlit makes it (without the traces' uids)
+        object.__setattr__(figure, "_drawn", drawn)
+        object.__setattr__(figure, "to_dict", lambda: drawn)
     return st.plotly_chart(figure, **kwargs)
+
+
+def _to_json_once(fig, *args, **kwargs):
+    # plotly.io.to_json, which st.plotly_chart calls as to_json(figure.to_dict(), validate=False): the dict of a figure
+    # drawn by plotly_chart above gives the JSON made when it was first drawn; any other call is plotly's own.
+    if isinstance(fig, _Drawn) and not args and kwargs == {"validate": False}:
+        return fig.json
+    return _plotly_to_json(fig, *args, **kwargs)
+
+
+_plotly_to_json = getattr(plotly.io.to_json, "__wrapped__", plotly.io.to_json)  # plotly's own, if this module is reloaded
+_to_json_once.__wrapped__ = _plotly_to_json
+plotly.io.to_json = _to_json_once

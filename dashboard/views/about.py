@@ -3,9 +3,7 @@
 import streamlit as st
 
 from dashboard import schema
-from dashboard.charts import SIDE_COLOURS
 from dashboard.export import export_file_name, to_geojson_bytes
-from dashboard.filters import filter_events, filter_places, filter_statements
 from dashboard.ui import cache, userdata, widgets
 from dashboard.ui.sidebar import current_filters
 
@@ -57,20 +55,21 @@ st.caption(
 )
 # The files are written when a button is clicked, not on every visit: at 100,000 rows that is seconds
 # of work, and megabytes held for each session, for a download that most visits never make.
+shown = cache.get_filtered(ds, filters)
 tables = {
-    "events": lambda: filter_events(ds.events, filters),
-    "statements": lambda: filter_statements(ds.statements, filters),
-    "places": lambda: filter_places(ds.places, filters).drop(columns="geometry"),
-    "missiles": lambda: ds.missiles,
-    "missile_range_claims": lambda: ds.range_claims,
-    "actors": lambda: ds.actors,
+    "events": (shown.events, lambda: shown.events),
+    "statements": (shown.statements, lambda: shown.statements),
+    "places": (shown.places, lambda: shown.places.drop(columns="geometry")),
+    "missiles": (ds.missiles, lambda: ds.missiles),
+    "missile_range_claims": (ds.range_claims, lambda: ds.range_claims),
+    "actors": (ds.actors, lambda: ds.actors),
 }
 dl_cols = [*st.columns(4), *st.columns(4)]  # two rows, so that no file name is cut short
-for col, (name, table) in zip(dl_cols, tables.items(), strict=False):
-    widgets.csv_download(f"{name}.csv ({len(table()):,})", table, name, key=f"dl_{name}", container=col)
+for col, (name, (rows, table)) in zip(dl_cols, tables.items(), strict=False):
+    widgets.csv_download(f"{name}.csv ({len(rows):,})", table, name, key=f"dl_{name}", container=col)
 widgets.download_on_click(
     "places.geojson",
-    lambda: to_geojson_bytes(filter_places(ds.places, filters), version),
+    lambda: to_geojson_bytes(shown.places, version),
     export_file_name("places", version, "geojson"),
     "application/geo+json",
     "dl_places_geojson",
@@ -83,9 +82,7 @@ for col, key, title in zip(
     st.columns(2), ("events_per_year", "statements_per_year"), ("Events per year", "Statements per year"), strict=True
 ):
     col.markdown(f"**{title}**")
-    col.bar_chart(
-        overview[key], x="year", y="records", x_label="Year", y_label="Records (count)", color=SIDE_COLOURS["NATO"], height=300
-    )
+    col.vega_lite_chart(spec=overview[f"{key}_chart"], width="stretch", alt=f"{title}: a bar chart of records per year")
 c3, c4 = st.columns(2)
 c3.markdown("**Records by region**")
 c3.dataframe(overview["by_region"], hide_index=True, width="stretch")

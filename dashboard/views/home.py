@@ -3,7 +3,6 @@
 import streamlit as st
 
 from dashboard import describe
-from dashboard.filters import filter_events, filter_places, filter_statements
 from dashboard.ui import cache, userdata, widgets
 from dashboard.ui.sidebar import current_filters
 from dashboard.ui.text_version import show_text_version
@@ -12,9 +11,8 @@ KEY_TABLE = "home_events_table"
 
 ds = userdata.current_dataset()
 filters = current_filters()
-events = filter_events(ds.events, filters)
-statements = filter_statements(ds.statements, filters)
-places = filter_places(ds.places, filters)
+shown = cache.get_filtered(ds, filters)
+events, statements, places = shown.events, shown.statements, shown.places
 
 st.title("INF Watch")
 st.markdown(
