@@ -1,4 +1,4 @@
-"""dashboard/ui/widgets.py: drawing a shared figure on every rerun without copying it each time."""
+"""dashboard/ui/widgets.py: drawing a shared figure or table on every rerun without converting it each time."""
 
 from __future__ import annotations
 
@@ -55,3 +55,52 @@ def test_a_figure_drawn_again_is_serialised_once_and_sent_the_same(monkeypatch):
     expected = json.loads(go.Figure(at.session_state["figure"]).to_json())
     assert spec["data"][0]["name"] == "<b>curve</b>" and spec["layout"]["title"]["text"] == "Shared"
     assert spec["data"][0]["x"] == expected["data"][0]["x"] and "uid" not in spec["data"][0]
+
+
+def _table_page() -> None:
+    import pandas as pd
+    import streamlit as st
+
+    from dashboard.ui import widgets
+
+    if "frame" not in st.session_state:  # one frame object, shown again on every rerun (as a cached one is)
+        st.session_state["frame"] = pd.DataFrame({"name": ["Kaliningrad", "Deveselu"], "km": [1.5, 2.25], "hidden": [1, 2]})
+        st.session_state["made"] = 0
+
+    def shown(frame):
+        st.session_state["made"] += 1
+        return frame[["name", "km"]]
+
+    widgets.shared_dataframe(st.session_state["frame"], "two", shown, hide_index=True)
+
+
+def test_a_shared_table_is_converted_once_and_shows_what_the_view_picks():
+    at = AppTest.from_function(_table_page).run()
+    at.run()
+    at.run()
+    assert not at.exception, at.exception
+    assert at.session_state["made"] == 1  # three runs, one view and one conversion
+    value = at.dataframe[0].value
+    assert list(value.columns) == ["name", "km"]
+    assert value["name"].tolist() == ["Kaliningrad", "Deveselu"] and value["km"].tolist() == [1.5, 2.25]
+
+
+def test_derived_values_are_kept_per_frame_and_key():
+    import pandas as pd
+
+    from dashboard.ui import cache
+
+    calls = []
+    frame = pd.DataFrame({"km": [100.0, 600.0, 2000.0]})
+
+    def within(limit):
+        return lambda f: calls.append(limit) or f[f["km"] <= limit]
+
+    assert cache.derived(frame, ("within", 700.0), within(700.0))["km"].tolist() == [100.0, 600.0]
+    assert cache.derived(frame, ("within", 700.0), within(700.0))["km"].tolist() == [100.0, 600.0]
+    assert cache.derived(frame, ("within", 150.0), within(150.0))["km"].tolist() == [100.0]
+    assert calls == [700.0, 150.0]
+    other = frame.copy()  # another frame (a reload, another session's) has its own
+    assert cache.derived(other, ("within", 700.0), within(700.0))["km"].tolist() == [100.0, 600.0]
+    assert calls == [700.0, 150.0, 700.0]
+    assert list(frame.columns) == ["km"]  # nothing was added to the frame's columns

@@ -145,6 +145,19 @@ def session_value(name: str, key: Hashable, build: Callable[[], T], keep: int = 
     return value
 
 
+def derived(frame: pd.DataFrame, key: Hashable, make: Callable[[pd.DataFrame], T]) -> T:
+    """make(frame), kept on `frame` under `key`: for what a page takes from a frame that is never changed once made (one
+    this module returns), so that a rerun does not select or filter the same rows again. `key` names what `make` does
+    and every value it depends on; the value goes with the frame (evicted, forgotten or collected with it)."""
+    kept = frame.__dict__.get("_derived")
+    if kept is None:
+        kept = {}
+        object.__setattr__(frame, "_derived", kept)  # DataFrame.__setattr__ would warn of a new column
+    if key not in kept:
+        kept[key] = make(frame)
+    return kept[key]
+
+
 def forget_session_values() -> None:
     """Drop every value session_value() kept for this session (call it when the reader's uploads change)."""
     st.session_state.pop(_KEY_SESSION_VALUES, None)

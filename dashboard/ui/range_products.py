@@ -114,17 +114,16 @@ def show_every_system(table: pd.DataFrame, launch_name: str, target_name: str, s
             "minimum-energy ballistic model (see Flight time); blank when the target is out of range."
         )
     )
-    shown = table.assign(
-        claims_spread=[
+
+    def shown(rows: pd.DataFrame) -> pd.DataFrame:
+        spread = [
             f"{lo:,.0f}–{hi:,.0f} km ({n} claims)" if lo < hi else f"{hi:,.0f} km ({n} claim{'s' if n != 1 else ''})"
-            for lo, hi, n in zip(table["claims_min_km"], table["claims_max_km"], table["claims"], strict=True)
-        ],
-        reaches=table["reaches_target"].map({True: "yes", False: "no"}),
-        treaty_class=table["inf_class"],
-    )
-    number = st.column_config.NumberColumn
-    st.dataframe(
-        shown[
+            for lo, hi, n in zip(rows["claims_min_km"], rows["claims_max_km"], rows["claims"], strict=True)
+        ]
+        out = rows.assign(
+            claims_spread=spread, reaches=rows["reaches_target"].map({True: "yes", False: "no"}), treaty_class=rows["inf_class"]
+        )
+        return out[
             [
                 "name",
                 "operator_name",
@@ -139,7 +138,13 @@ def show_every_system(table: pd.DataFrame, launch_name: str, target_name: str, s
                 "flight_min",
                 "flight_model",
             ]
-        ],
+        ]
+
+    number = st.column_config.NumberColumn
+    widgets.shared_dataframe(
+        table,
+        "every_system",
+        shown,
         hide_index=True,
         width="stretch",
         column_config={

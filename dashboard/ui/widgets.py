@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io
+import pyarrow as pa
 import streamlit as st
 from streamlit import runtime
 from streamlit.runtime.scriptrunner import ScriptRunContext, add_script_run_ctx, get_script_run_ctx
@@ -124,6 +125,18 @@ def events_table(events: pd.DataFrame, ds: Dataset) -> None:
     )
     if total > TABLE_MAX_ROWS:
         st.caption(f"Showing the newest {TABLE_MAX_ROWS:,} of {total:,} events; the About page downloads them all.")
+
+
+def shared_dataframe(frame: pd.DataFrame, view: Hashable, shown: Callable[[pd.DataFrame], pd.DataFrame], container=st, **kwargs):
+    """st.dataframe of shown(frame), for a frame that is never changed once made (a cached one, shared by every session).
+
+    Streamlit converts a pandas frame to Arrow on every rerun, a few ms for a table of a few dozen rows and columns, and
+    choosing the columns to show costs as much again: the Arrow table of the shown columns is made once per frame and
+    `view` (which names what `shown` does and every value it depends on) and kept with it (cache.derived). Other
+    keyword arguments go to st.dataframe.
+    """
+    table = cache.derived(frame, ("arrow", view), lambda f: pa.Table.from_pandas(shown(f), preserve_index=False))
+    return container.dataframe(table, **kwargs)
 
 
 def csv_download(label: str, frame: Callable[[], pd.DataFrame], stem: str, key: str, container=st, **kwargs) -> None:

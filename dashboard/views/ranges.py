@@ -73,8 +73,10 @@ def show_moscow_flight_times(statements: pd.DataFrame, speed_kmh: float) -> None
     left, right = st.columns([3, 2])
     with left:
         st.markdown("**From NATO sites to Moscow, by the model**")
-        st.dataframe(
-            to_moscow[["name", "distance_km", "ballistic_min", "cruise_min"]],
+        widgets.shared_dataframe(
+            to_moscow,
+            "to_moscow",
+            lambda t: t[["name", "distance_km", "ballistic_min", "cruise_min"]],
             hide_index=True,
             width="stretch",
             column_config={
@@ -86,7 +88,7 @@ def show_moscow_flight_times(statements: pd.DataFrame, speed_kmh: float) -> None
         )
     with right:
         st.markdown("**The claim**")
-        show_claim(statements[statements["statement_id"] == PUTIN_2019_ID])
+        show_claim(cache.derived(statements, ("statement", PUTIN_2019_ID), lambda s: s[s["statement_id"] == PUTIN_2019_ID]))
         st.markdown(
             f"The model gives {to_moscow['ballistic_min'].min():.1f} to {to_moscow['ballistic_min'].max():.1f} minutes for a "
             f"ballistic missile from these sites, and hours for a cruise missile at {speed_kmh:,.0f} km/h."
@@ -220,7 +222,7 @@ if not problems:
     # (the sidebar, the catalogue filters) reruns in a few ms; the reader's own places join in their session only.
     user_places = userdata.user_rows("places")
     everywhere = cache.get_places_in_reach(current, user_places)
-    targets = everywhere[everywhere["distance_km"] <= range_km]
+    targets = cache.derived(everywhere, ("within", range_km), lambda e: e[e["distance_km"] <= range_km])
     countries = cache.get_countries_in_range(float(lat), float(lon), float(range_km))
     fig = cache.get_ring_map(current, launch_name, label, side, user_places)
 
@@ -279,16 +281,21 @@ if not problems:
     )
     with tab_places:
         if tab_places.open:
-            columns = ["name", "kind", "country", "side", "distance_km", "bearing_deg", "ballistic_min", "cruise_min"]
-            shown = targets.head(MAX_TABLE_ROWS)[columns]
-            if targets["is_user_data"].any():
-                shown.insert(
-                    1, "origin", targets["is_user_data"].head(MAX_TABLE_ROWS).map({True: USER_TAG, False: "curated"}).to_numpy()
-                )
+
+            def nearest(rows: pd.DataFrame) -> pd.DataFrame:
+                columns = ["name", "kind", "country", "side", "distance_km", "bearing_deg", "ballistic_min", "cruise_min"]
+                shown = rows.head(MAX_TABLE_ROWS)[columns]
+                if rows["is_user_data"].any():
+                    origin = rows["is_user_data"].head(MAX_TABLE_ROWS).map({True: USER_TAG, False: "curated"})
+                    shown.insert(1, "origin", origin.to_numpy())
+                return shown
+
             if len(targets) > MAX_TABLE_ROWS:
                 st.caption(f"The nearest {MAX_TABLE_ROWS:,} of {len(targets):,} places in range; the CSV below has them all.")
-            st.dataframe(
-                shown,
+            widgets.shared_dataframe(
+                targets,
+                ("nearest", MAX_TABLE_ROWS),
+                nearest,
                 hide_index=True,
                 width="stretch",
                 column_config={
@@ -308,8 +315,10 @@ if not problems:
             widgets.csv_download("Download places in range (CSV)", lambda: targets, "places_in_range", key="rng_dl_places")
     with tab_countries:
         if tab_countries.open:
-            st.dataframe(
+            widgets.shared_dataframe(
                 countries,
+                "all",
+                lambda c: c,
                 hide_index=True,
                 width="stretch",
                 column_config={
@@ -456,8 +465,10 @@ def show_catalogue() -> None:
         st.caption("Filtered by the sidebar's actor filter (operator; an alliance includes its members).")
     widgets.plotly_chart(catalogue_chart, width="stretch", config={"displaylogo": False}, key="rng_chart")
     show_text_version(lambda: describe.range_chart_text(catalogue), "rng_catalogue_text")
-    st.dataframe(
-        catalogue[
+    widgets.shared_dataframe(
+        catalogue,
+        "catalogue",
+        lambda c: c[
             [
                 "name",
                 "missile_type",
