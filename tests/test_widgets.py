@@ -19,11 +19,11 @@ def _page() -> None:
         fig = go.Figure(go.Scatter(x=np.arange(5000.0), y=np.arange(5000.0) ** 0.5, name="<b>curve</b>", uid="u1"))
         fig.update_layout(title="Shared", xaxis_title="distance (km)")
         st.session_state["figure"] = fig
-        st.session_state["copies"] = 0
+        st.session_state["copies"] = copies = [0]
         original = fig.to_dict
 
         def counted():
-            st.session_state["copies"] += 1
+            copies[0] += 1
             return original()
 
         object.__setattr__(fig, "to_dict", counted)
@@ -49,8 +49,11 @@ def test_a_figure_drawn_again_is_serialised_once_and_sent_the_same(monkeypatch):
     at.run()
     assert not at.exception, at.exception
     assert at.get("plotly_chart")[0].proto.spec == first
-    assert at.session_state["copies"] == 1  # three runs, one copy
+    assert at.session_state["copies"] == [1]  # three runs, one copy
     assert len(serialised) == 1  # and one JSON
+    # Anything else that asks the figure for its dict (a briefing image, say) still gets all of it.
+    assert at.session_state["figure"].to_dict()["data"][0]["name"] == "<b>curve</b>"
+    assert at.session_state["copies"] == [2]
     spec = json.loads(first)
     expected = json.loads(go.Figure(at.session_state["figure"]).to_json())
     assert spec["data"][0]["name"] == "<b>curve</b>" and spec["layout"]["title"]["text"] == "Shared"

@@ -191,9 +191,13 @@ def _hold_for_session(ctx: ScriptRunContext, data: bytes, file_name: str, mime: 
 
 
 class _Drawn(dict):
-    """A figure's dict, made once, with its JSON: what a figure drawn by plotly_chart gives as its to_dict()."""
+    """What a figure drawn by plotly_chart hands st.plotly_chart as its dict: only the layout's size, which Streamlit
+    reads from it, and the figure's JSON, made once (see _to_json_once)."""
 
     __slots__ = ("json",)
+
+
+_drawing = threading.local()  # the figure st.plotly_chart is drawing on this thread
 
 
 def plotly_chart(figure: go.Figure, **kwargs):
@@ -201,15 +205,26 @@ def plotly_chart(figure: go.Figure, **kwargs):
 
     Streamlit turns the figure into a dict (a deep copy of every trace) and the dict into JSON on every rerun, even for
     the same cached figure: for the map and the range map, tens of thousands of outline vertices, several ms of each of
-    their reruns. Both are made once per figure and kept on it. Returns what st.plotly_chart returns (the selection,
-    with on_select).
+    their reruns. The JSON is made once per figure and kept on it, and while Streamlit draws the figure its to_dict()
+    gives only that (anything else, a briefing image say, still gets the full dict). Returns what st.plotly_chart
+    returns (the selection, with on_select).
     """
     if "_drawn" not in figure.__dict__:
-        drawn = _Drawn(figure.to_dict())
-        drawn.json = _plotly_to_json(drawn, validate=False)  # as Streamlit makes it (without the traces' uids)
+        full = figure.to_dict()
+        drawn = _Drawn({"layout": {k: v for k, v in full.get("layout", {}).items() if k in ("width", "height")}})
+        drawn.json = _plotly_to_json(full, validate=False)  # as Streamlit makes it (without the traces' uids)
+        plain = figure.to_dict
+
+        def to_dict():
+            return drawn if getattr(_drawing, "figure", None) is figure else plain()
+
         object.__setattr__(figure, "_drawn", drawn)
-        object.__setattr__(figure, "to_dict", lambda: drawn)
-    return st.plotly_chart(figure, **kwargs)
+        object.__setattr__(figure, "to_dict", to_dict)
+    _drawing.figure = figure
+    try:
+        return st.plotly_chart(figure, **kwargs)
+    finally:
+        _drawing.figure = None
 
 
 def _to_json_once(fig, *args, **kwargs):
