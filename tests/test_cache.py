@@ -185,3 +185,23 @@ def test_a_readers_events_are_drawn_again_only_when_those_shown_change():
     at.slider(key="map_asof").set_value(today).run()  # back to all three: kept from before
     assert at.session_state["cache_session_values"]["map_own_events"][1] is first
     assert not at.exception, at.exception
+
+
+def test_filtered_tables_are_shared_for_the_curated_data_and_equal_filtering_them():
+    import dataclasses
+
+    from dashboard.filters import Filters, filter_events, filter_places, filter_statements
+
+    ds = cache.get_dataset()
+    baltic = Filters(regions=("Baltic",))
+    shown = cache.get_filtered(ds, baltic)
+    assert cache.get_filtered(ds, Filters(regions=("Baltic",))) is shown  # every reader with these filters: one value
+    pd.testing.assert_frame_equal(shown.events, filter_events(ds.events, baltic))
+    pd.testing.assert_frame_equal(shown.statements, filter_statements(ds.statements, baltic))
+    pd.testing.assert_frame_equal(shown.places, filter_places(ds.places, baltic))
+    assert set(shown.events["region"]) == {"Baltic"} and len(shown.events) < len(ds.events)
+    # Another data set (a session with uploads) is filtered on the spot and never kept by the shared cache.
+    other = dataclasses.replace(ds, events=ds.events.iloc[:10])
+    mine = cache.get_filtered(other, baltic)
+    pd.testing.assert_frame_equal(mine.events, filter_events(ds.events.iloc[:10], baltic))
+    assert not any(value is mine for _name, value in _shared_values())
