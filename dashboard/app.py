@@ -13,9 +13,11 @@ _ROOT = Path(__file__).resolve().parent.parent
 if str(_ROOT) not in sys.path:
     sys.path.insert(0, str(_ROOT))
 
-from dashboard.memory import script_run_ended, start_collector, tune_allocator  # noqa: E402
+from dashboard.memory import before_each_collection, script_run_ended, start_collector, tune_allocator  # noqa: E402
+from dashboard.ui.sessions import close_expired_sessions  # noqa: E402
 
 tune_allocator()  # before the data is loaded: see dashboard/memory.py
+before_each_collection(close_expired_sessions)
 start_collector()  # in place of Streamlit's collection after every run, switched off in .streamlit/config.toml
 
 import streamlit as st  # noqa: E402

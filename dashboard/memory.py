@@ -8,8 +8,8 @@ settings stop that, and `release_memory` hands what is free back after a big loa
 Streamlit's own full collection after every script run (`runner.postScriptGC`) is switched off in
 .streamlit/config.toml: it walked every live object on each reader's every action (a quarter of the server's CPU
 per action in the load test). `start_collector` collects every COLLECT_EVERY_S seconds instead, on a thread of its
-own, so that what ended sessions leave in reference cycles still goes, idle or not; each round first closes the
-sessions whose readers left longer ago than Streamlit keeps them for a reconnect (close_expired_sessions).
+own, so that what ended sessions leave in reference cycles still goes, idle or not; each round first runs the hooks
+given to before_each_collection (the server's: closing the sessions of readers who left, dashboard/ui/sessions.py).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import ctypes
 import gc
 import os
 import threading
+from collections.abc import Callable
 
 # mallopt parameters (glibc's malloc.h).
 _M_MMAP_THRESHOLD = -3
@@ -41,6 +42,7 @@ _last_collected_mb: float | None = None
 _tuned = False
 _collector: threading.Thread | None = None
 _freeze_pending = False
+_before_collection: list[Callable[[], object]] = []
 _lock = threading.RLock()  # re-entrant: a collection, and so the callback, can start in any allocation
 
 
@@ -142,63 +144,13 @@ def resident_mb() -> float | None:
         return None
 
 
-_closed_sessions = [0]  # how many sessions the hook below has shut down in this process
-
-
-def _shut_down_unless_resumed(sessions):
-    """What the session cache calls for every session it drops (see close_expired_sessions)."""
-
-    def on_remove(session_id: str, info) -> None:
-        if not sessions.is_active_session(session_id):  # a reconnect takes its session out of the cache, alive
-            info.session.shutdown()
-            _closed_sessions[0] += 1
-
-    return on_remove
-
-
-def close_expired_sessions() -> int:
-    """Shut down the sessions of readers who left more than `server.disconnectedSessionTTL` seconds ago (120 by
-    default); returns how many this call shut down. Runs on every collector round, just before its collection.
-
-    Streamlit keeps a reader's session that long after their websocket closes, so that a reconnect resumes it, in a
-    TTL cache that only drops an expired session when another is stored, and drops it without shutting it down. So on
-    a server whose readers had all left, every one of their sessions (state, widgets) stayed in memory until the next
-    reader came (150 MB after 100 readers), and a dropped session's uploaded files were never released at all.
-
-    The first call hooks the cache so that every session it drops, now or when a later one is stored, is shut down as
-    Streamlit shuts down a closed session (uploaded and media files released, session caches cleared), unless the
-    reader has reconnected to it. Both run on the server's event loop, where Streamlit handles sessions. Does nothing
-    outside a running server, or where the session storage is not the in-memory one this knows.
-    """
-    from streamlit import runtime
-
-    if not runtime.exists():
-        return 0
-    server = runtime.get_instance()
-    sessions = getattr(server, "_session_mgr", None)
-    kept = getattr(getattr(sessions, "_session_storage", None), "_cache", None)
-    async_objs = getattr(server, "_async_objs", None)
-    if not hasattr(kept, "expire") or not hasattr(kept, "_on_remove") or async_objs is None:
-        return 0
-    done = threading.Event()
-    closed = [0]
-
-    def on_event_loop() -> None:
-        try:
-            if kept._on_remove is None:
-                kept._on_remove = _shut_down_unless_resumed(sessions)
-            before = _closed_sessions[0]
-            kept.expire()
-            closed[0] = _closed_sessions[0] - before
-        finally:
-            done.set()
-
-    try:
-        async_objs.eventloop.call_soon_threadsafe(on_event_loop)
-    except RuntimeError:  # the event loop is closed: the server is stopping
-        return 0
-    done.wait(10.0)
-    return closed[0]
+def before_each_collection(hook: Callable[[], object]) -> None:
+    """Have the collector's thread call `hook` (no arguments) before each of its collections, once however often this is
+    called: the server's clean-up of the sessions of readers who left (dashboard/ui/sessions.py). An exception in a
+    hook is ignored: it must not stop the collector."""
+    with _lock:
+        if hook not in _before_collection:
+            _before_collection.append(hook)
 
 
 def _collect_forever(interval: float) -> None:
@@ -206,8 +158,9 @@ def _collect_forever(interval: float) -> None:
     while True:
         _wake.wait(interval)
         _wake.clear()
-        with contextlib.suppress(Exception):  # a change in Streamlit's internals must not stop the collector
-            close_expired_sessions()
+        for hook in list(_before_collection):
+            with contextlib.suppress(Exception):
+                hook()
         gc.collect()
         return_freed_memory()
         _last_collected_mb = resident_mb()

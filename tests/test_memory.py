@@ -200,7 +200,7 @@ def test_sessions_of_readers_who_left_are_shut_down_once_streamlit_stops_keeping
         import streamlit.runtime as st_runtime
         from streamlit.runtime.memory_session_storage import MemorySessionStorage
         from streamlit.runtime.session_manager import SessionInfo
-        from dashboard import memory
+        from dashboard.ui import sessions as reaper
 
         class Session:
             def __init__(self, session_id):
@@ -215,25 +215,55 @@ def test_sessions_of_readers_who_left_are_shut_down_once_streamlit_stops_keeping
         threading.Thread(target=loop.run_forever, daemon=True).start()
         server = types.SimpleNamespace(_session_mgr=manager, _async_objs=types.SimpleNamespace(eventloop=loop))
 
-        assert memory.close_expired_sessions() == 0  # no server running: nothing to do
+        assert reaper.close_expired_sessions() == 0  # no server running: nothing to do
         st_runtime.exists = lambda: True
         st_runtime.get_instance = lambda: server
 
         left, resumed, later = Session("left"), Session("resumed"), Session("later")
         for s in (left, resumed):
             storage.save(SessionInfo(client=None, session=s))
-        assert memory.close_expired_sessions() == 0  # kept for a reconnect while their time lasts
+        assert reaper.close_expired_sessions() == 0  # kept for a reconnect while their time lasts
         # A reconnect takes its session out of storage, alive.
         active.add("resumed"); storage.delete("resumed")
         time.sleep(0.4)
-        assert memory.close_expired_sessions() == 1 and left.shut_down == 1 and resumed.shut_down == 0
+        assert reaper.close_expired_sessions() == 1 and left.shut_down == 1 and resumed.shut_down == 0
         assert storage.list() == []
         # A session dropped because a later one is stored is shut down too, on the spot.
         storage.save(SessionInfo(client=None, session=later))
         time.sleep(0.4)
         storage.save(SessionInfo(client=None, session=Session("newest")))
         assert later.shut_down == 1
-        assert memory.close_expired_sessions() == 0 and left.shut_down == 1  # each only once
+        assert reaper.close_expired_sessions() == 0 and left.shut_down == 1  # each only once
+        """
+    )
+    _run_in_fresh_process(script)
+
+
+def test_the_collector_runs_its_hooks_before_each_collection_and_survives_a_failing_one():
+    script = textwrap.dedent(
+        """
+        import threading
+        from dashboard import memory
+
+        ran = threading.Event()
+        calls = []
+
+        def failing():
+            calls.append("failing")
+            raise RuntimeError("a change in Streamlit's internals")
+
+        def hook():
+            calls.append("hook")
+            ran.set()
+
+        memory.before_each_collection(failing)
+        memory.before_each_collection(hook)
+        memory.before_each_collection(hook)  # once, however often it is given
+        assert memory.start_collector(every_s=0.05)
+        assert ran.wait(5)
+        ran.clear()
+        assert ran.wait(5)  # a later round too: the failing hook did not stop the collector
+        assert calls[:2] == ["failing", "hook"] and calls.count("hook") == calls.count("failing")
         """
     )
     _run_in_fresh_process(script)
