@@ -149,7 +149,8 @@ def per_year_bars(per_year: pd.DataFrame, colour: str, height: int = 300) -> dic
 
 def coverage(ds: Dataset) -> dict:
     """The coverage part of the About page: rows per year `events_per_year`, `statements_per_year`
-    (counts_per_year), their bar charts `events_per_year_chart`, `statements_per_year_chart` (per_year_bars) and the tables `by_region`, `by_actor` (coverage_by)."""
+    (counts_per_year), their bar charts `events_per_year_chart`, `statements_per_year_chart` (per_year_bars) and the
+    tables `by_region`, `by_actor` (coverage_by)."""
     per_year = {"events_per_year": counts_per_year(ds.events), "statements_per_year": counts_per_year(ds.statements)}
     return {
         **per_year,

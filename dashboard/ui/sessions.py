@@ -27,7 +27,8 @@ def close_expired_sessions() -> int:
     Streamlit keeps a reader's session that long after their websocket closes, so that a reconnect resumes it, in a
     TTL cache that only drops an expired session when another is stored, and drops it without shutting it down. So on
     a server whose readers had all left, every one of their sessions (state, widgets) stayed in memory until the next
-    reader came (109 sessions 160 s after 100 readers had left), and a dropped session's uploaded files were never released at all.
+    reader came (109 sessions 160 s after 100 readers had left), and a dropped session's uploaded files were never
+    released at all.
 
     The first call hooks the cache so that every session it drops, now or when a later one is stored, is shut down as
     Streamlit shuts down a closed session (uploaded and media files released, session caches cleared), unless the

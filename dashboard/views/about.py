@@ -57,16 +57,16 @@ st.caption(
 # of work, and megabytes held for each session, for a download that most visits never make.
 shown = cache.get_filtered(ds, filters)
 tables = {
-    "events": (shown.events, lambda: shown.events),
-    "statements": (shown.statements, lambda: shown.statements),
-    "places": (shown.places, lambda: shown.places.drop(columns="geometry")),
-    "missiles": (ds.missiles, lambda: ds.missiles),
-    "missile_range_claims": (ds.range_claims, lambda: ds.range_claims),
-    "actors": (ds.actors, lambda: ds.actors),
+    "events": shown.events,
+    "statements": shown.statements,
+    "places": shown.places,  # the CSV leaves out its geometry (export.to_safe_frame); the GeoJSON below has it
+    "missiles": ds.missiles,
+    "missile_range_claims": ds.range_claims,
+    "actors": ds.actors,
 }
 dl_cols = [*st.columns(4), *st.columns(4)]  # two rows, so that no file name is cut short
-for col, (name, (rows, table)) in zip(dl_cols, tables.items(), strict=False):
-    widgets.csv_download(f"{name}.csv ({len(rows):,})", table, name, key=f"dl_{name}", container=col)
+for col, (name, table) in zip(dl_cols, tables.items(), strict=False):
+    widgets.csv_download(f"{name}.csv ({len(table):,})", lambda table=table: table, name, key=f"dl_{name}", container=col)
 widgets.download_on_click(
     "places.geojson",
     lambda: to_geojson_bytes(shown.places, version),
