@@ -128,6 +128,19 @@ class ServerStats:
             self.samples.append((RECORD.stage, 100 * (cpu - last_cpu) / (now - last_t), self.rss_mb()))
             last_t, last_cpu = now, cpu
 
+    def wait_until_idle(self, most_s: float = 180, busy_pct: float = 5, quiet_s: int = 3) -> float:
+        """Wait (at least 5 s, at most `most_s`) until the servers have used under `busy_pct`% of a core for `quiet_s`
+        seconds in a row: the start is read from a settled server, after its own warm-up (dashboard/ui/cache.py:
+        start_warming) has finished. Returns the seconds waited."""
+        started = time.perf_counter()
+        quiet, last_cpu = 0, self.cpu_seconds()
+        while time.perf_counter() - started < most_s and (quiet < quiet_s or time.perf_counter() - started < 5):
+            gevent.sleep(1.0)
+            cpu = self.cpu_seconds()
+            quiet = quiet + 1 if 100 * (cpu - last_cpu) < busy_pct else 0
+            last_cpu = cpu
+        return time.perf_counter() - started
+
     def start(self) -> None:
         self._greenlet = gevent.spawn(self._loop)
 
@@ -262,10 +275,13 @@ def main() -> None:
         raise SystemExit("load traffic stays on loopback: --url must be http://127.x.x.x")
     try:
         wait_healthy(base)
-        for _ in range(max(1, args.replicas) * 2):  # every replica warm (the sticky cookie spreads fresh clients)
+        if args.replicas > 1:  # every replica warm, each at its own port (deploy/run_local.sh: the ports after nginx's)
+            for i in range(1, args.replicas + 1):
+                warm(f"http://127.0.0.1:{port + i}")
+        else:
             warm(base)
         stats = ServerStats(pids)
-        gevent.sleep(5)
+        stats.wait_until_idle()
         start_mb = stats.rss_mb()
         stats.start()
         run_stages(base, stages, args.stage_seconds, args.spawn_rate, stats)

@@ -50,6 +50,7 @@ def main() -> None:
         st.error("The dashboard's data files failed validation, so nothing can be shown. Details:")
         st.code(str(exc), language=None)
         st.stop()
+    cache.start_warming()  # once per server: every curated launch point's ring map and tables, on a thread of its own
     # With the sidebar closed (as on a phone) the header shows the square icon: the wide logo pushed the main menu
     # off a 390 px screen.
     st.logo(str(_ROOT / "assets" / "logo.svg"), size="large", icon_image=str(_ROOT / "assets" / "favicon.png"))

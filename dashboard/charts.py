@@ -219,3 +219,25 @@ def events_per_period(events: pd.DataFrame, actors: pd.DataFrame, colour_by: str
     return base_layout(
         fig, f"Events over time ({len(events):,} events, counted per {label})", height=420 + 12 * len(counts.columns)
     )
+
+
+class DrawnFigure(dict):
+    """A figure reduced to what a page needs to draw it again: its JSON, and (as the dict) its layout's width and height.
+
+    A figure object keeps every trace as validated plotly objects, about twice its JSON's memory; a shared figure that
+    is only ever drawn (the ring map of each launch point) is kept as this. widgets.plotly_chart draws either.
+    """
+
+    __slots__ = ("json",)
+
+
+def drawn_figure(figure: go.Figure) -> DrawnFigure:
+    """`figure` as DrawnFigure: its JSON as st.plotly_chart makes it (plotly.io.to_json of its dict, not validated
+    again, so without the traces' uids), and its layout size."""
+    import plotly.io
+
+    full = figure.to_dict()
+    drawn = DrawnFigure({"layout": {k: v for k, v in full.get("layout", {}).items() if k in ("width", "height")}})
+    to_json = getattr(plotly.io.to_json, "__wrapped__", plotly.io.to_json)  # plotly's own (widgets wraps it)
+    drawn.json = to_json(full, validate=False)
+    return drawn

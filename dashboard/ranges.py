@@ -701,6 +701,18 @@ class RangeView:
     overlay: tuple[str, ...] = ()  # up to MAX_OVERLAY more system_ids whose rings are drawn too
 
 
+def ring_names(view: RangeView, place_name: str, system_name: str, floor: bool) -> tuple[str, str]:
+    """(launch name, ring label) as the range map titles a view: the place's name or the coordinates of a custom point;
+    the system's name and headline range (`floor`: the range is only a lower bound) or the custom range.
+
+    The ranges page and the warm-up of its shared results (dashboard/ui/cache.py) both name views with this, so
+    they meet in the same cache entries."""
+    launch_name = f"{view.lat:.3f}°N {view.lon:.3f}°E" if view.launch == CUSTOM else place_name
+    if view.system == CUSTOM:
+        return launch_name, f"custom range, {view.range_km:,.0f} km"
+    return launch_name, f"{system_name}, {schema.range_label(view.range_km, floor)}"
+
+
 @dataclass(frozen=True)
 class TargetView:
     """The target of the flight-time table and the launch basket, and the basket's system; round-trips through the URL."""

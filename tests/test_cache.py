@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 from streamlit.runtime.caching.cache_resource_api import _resource_caches
 from streamlit.testing.v1 import AppTest
 
+from dashboard import charts, population, range_charts, ranges, systems
 from dashboard.ui import cache
 from tests.pages import open_page
 
@@ -36,6 +37,8 @@ def _mentions(value, needle: str) -> bool:
         return any(value[c].astype(str).str.contains(needle, regex=False).any() for c in value.columns if value[c].dtype != bool)
     if isinstance(value, go.Figure):
         return needle in value.to_json()
+    if isinstance(value, charts.DrawnFigure):  # a figure kept as its JSON (the ring maps)
+        return needle in value.json
     if isinstance(value, tuple | list):
         return any(_mentions(v, needle) for v in value)
     if isinstance(value, dict):
@@ -205,3 +208,51 @@ def test_filtered_tables_are_shared_for_the_curated_data_and_equal_filtering_the
     mine = cache.get_filtered(other, baltic)
     pd.testing.assert_frame_equal(mine.events, filter_events(ds.events.iloc[:10], baltic))
     assert not any(value is mine for _name, value in _shared_values())
+
+
+def test_the_warm_up_builds_what_the_ranges_page_then_finds(monkeypatch):
+    """The start of a server builds every curated launch point's ring map and tables (cache.start_warming): under the
+    keys the page asks for, so that a reader picking one builds nothing."""
+    cache._ring_map.clear()
+    cache._curated_reach.clear()
+    cache._every_system.clear()
+    assert cache.warm_launch_points(limit=3) == 3
+    warmed = cache.get_dataset().places["place_id"].head(3).tolist()
+    at = open_page("views/ranges.py")  # the page's own shared results (the Moscow table, the catalogue) first
+    built = []
+
+    def recorder(name, real):
+        def record(*args, **kwargs):
+            built.append(name)
+            return real(*args, **kwargs)
+
+        return record
+
+    for module, name in (
+        (range_charts, "ring_map"),
+        (ranges, "places_in_reach"),
+        (systems, "every_system"),
+        (population, "people_in_range"),
+    ):
+        monkeypatch.setattr(module, name, recorder(name, getattr(module, name)))
+    for place_id in warmed:
+        at.selectbox(key="rng_launch").set_value(place_id).run()
+        assert not at.exception and not at.error, (at.exception, at.error)
+        name = cache.get_dataset().places.set_index("place_id").at[place_id, "name"]
+        assert name in at.get("plotly_chart")[0].proto.spec  # the ring map drawn is that launch point's
+    assert built == []
+    at.selectbox(key="rng_launch").set_value(cache.get_dataset().places["place_id"].iloc[5]).run()  # not warmed
+    assert "ring_map" in built and "places_in_reach" in built
+
+
+def test_the_warm_up_starts_once_per_server_and_can_be_switched_off(monkeypatch):
+    calls = []
+    monkeypatch.setattr(cache, "warm_launch_points", lambda pause_s: calls.append(pause_s))
+    monkeypatch.setitem(cache._warm, "thread", None)
+    monkeypatch.setenv(cache.WARM_ENV, "off")
+    assert cache.start_warming() is False and cache._warm["thread"] is None
+    monkeypatch.setenv(cache.WARM_ENV, "")
+    assert cache.start_warming(pause_s=0.5) is True
+    assert cache.start_warming() is False  # once per process
+    cache._warm["thread"].join(10)
+    assert calls == [0.5]

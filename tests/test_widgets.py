@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import plotly.graph_objects as go
+import plotly.io
 from streamlit.testing.v1 import AppTest
 
 
@@ -41,7 +42,8 @@ def test_a_figure_drawn_again_is_serialised_once_and_sent_the_same(monkeypatch):
             serialised.append(fig)
         return plain(fig, *args, **kwargs)
 
-    monkeypatch.setattr(widgets, "_plotly_to_json", counting)
+    # charts.drawn_figure makes the JSON with plotly's own to_json, which widgets' wrapper names as __wrapped__.
+    monkeypatch.setattr(plotly.io.to_json, "__wrapped__", counting)
     at = AppTest.from_function(_page).run()
     assert not at.exception, at.exception
     first = at.get("plotly_chart")[0].proto.spec
@@ -107,3 +109,22 @@ def test_derived_values_are_kept_per_frame_and_key():
     assert cache.derived(other, ("within", 700.0), within(700.0))["km"].tolist() == [100.0, 600.0]
     assert calls == [700.0, 150.0, 700.0]
     assert list(frame.columns) == ["km"]  # nothing was added to the frame's columns
+
+
+def _drawn_page() -> None:
+    import plotly.graph_objects as go
+
+    from dashboard import charts
+    from dashboard.ui import widgets
+
+    fig = go.Figure(go.Scatter(x=[1.0, 2.0], y=[3.0, 4.0], name="ring"), layout={"height": 420, "title": {"text": "Kept"}})
+    widgets.plotly_chart(fig, key="figure")
+    widgets.plotly_chart(charts.drawn_figure(fig), key="drawn")
+
+
+def test_a_figure_kept_as_its_json_is_drawn_as_the_figure_itself():
+    at = AppTest.from_function(_drawn_page).run()
+    assert not at.exception, at.exception
+    figure, drawn = at.get("plotly_chart")
+    assert drawn.proto.spec == figure.proto.spec and json.loads(drawn.proto.spec)["data"][0]["name"] == "ring"
+    assert json.loads(drawn.proto.spec)["layout"]["height"] == 420

@@ -10,13 +10,18 @@ forgotten when the uploads change or the session ends: a server-wide cache never
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
+import os
+import threading
+import time
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import (
@@ -40,12 +45,13 @@ from dashboard import map_figures as mf
 from dashboard.filters import Filters, filter_events, filter_places, filter_statements
 from dashboard.map_figures import MapTables, prepare_map_tables
 from dashboard.memory import release_memory
+from dashboard.sides import side_of
 
 T = TypeVar("T")
-# Entries kept by each cache keyed by a launch point: every curated launch point (70) and a few custom ones. A ring map
-# and what goes with it take about 0.6 MB; a miss costs 0.5-1 s of CPU, which made a launch point the slowest action
-# under load while these caches held 32.
-LAUNCH_POINT_ENTRIES = 80
+# Entries kept by each cache keyed by a launch point: every curated launch point (warm_launch_points builds them at the
+# start) and as many other views again. A ring map and what goes with it take about 0.3 MB; a miss costs 0.3 s of CPU,
+# 0.5-1 s under load, which made a launch point the slowest action under load while these caches held 32.
+LAUNCH_POINT_ENTRIES = 150
 DatasetKey = tuple[str, int, int, int, int]
 _KEY_SESSION_VALUES = "cache_session_values"  # name -> (key, value), owned by session_value
 _KEY_OLDER_SESSION_VALUES = "cache_older_session_values"  # name -> [(key, value), ...], the latest first
@@ -439,19 +445,31 @@ def _build_ring_map(view: ranges.RangeView, launch_name: str, range_label: str, 
 
 
 @st.cache_resource(show_spinner=False, max_entries=LAUNCH_POINT_ENTRIES)
-def _ring_map(key: DatasetKey, view: ranges.RangeView, launch_name: str, range_label: str, side: str):
+def _ring_map(key: DatasetKey, view: ranges.RangeView, launch_name: str, range_label: str, side: str) -> charts.DrawnFigure:
     places = _curated_reach(key, view.lat, view.lon, view.speed_kmh, _excluded(view))
-    return _build_ring_map(view, launch_name, range_label, side, places)
+    return charts.drawn_figure(_build_ring_map(view, launch_name, range_label, side, places))
 
 
-def get_ring_map(view: ranges.RangeView, launch_name: str, range_label: str, side: str, user_places: pd.DataFrame | None = None):
-    """The range-ring map (range_charts.ring_map) for one view: shared, or in the session with the reader's places."""
+def get_ring_map(
+    view: ranges.RangeView, launch_name: str, range_label: str, side: str, user_places: pd.DataFrame | None = None
+) -> charts.DrawnFigure:
+    """The range-ring map (range_charts.ring_map) for one view, as drawn (charts.DrawnFigure: its JSON only): shared,
+    or in the session with the reader's places. get_ring_map_figure gives the figure itself."""
     if user_places is None or user_places.empty:
         return _ring_map(dataset_key(), view, launch_name, range_label, side)
     places = get_places_in_reach(view, user_places)
     return session_value(
-        "ring_map", (view, launch_name, range_label, side), lambda: _build_ring_map(view, launch_name, range_label, side, places)
+        "ring_map",
+        (view, launch_name, range_label, side),
+        lambda: charts.drawn_figure(_build_ring_map(view, launch_name, range_label, side, places)),
     )
+
+
+def get_ring_map_figure(
+    view: ranges.RangeView, launch_name: str, range_label: str, side: str, user_places: pd.DataFrame | None = None
+) -> go.Figure:
+    """The figure of get_ring_map, built afresh (for a briefing image: a click, not every rerun)."""
+    return _build_ring_map(view, launch_name, range_label, side, get_places_in_reach(view, user_places))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -646,6 +664,81 @@ def get_every_system(
         return systems.every_system(view.lat, view.lon, ds.missiles, ds.actors, ds.range_claims, places, target, view.speed_kmh)
 
     return session_value("every_system", (point, target), build)
+
+
+# ---- Warming: what a reader who picks a curated launch point is shown, built when the server starts.
+
+WARM_ENV = "INF_WATCH_WARM"  # "off": build a launch point's results only when a reader first asks for them
+_warm = {"thread": None, "done": 0, "total": 0}
+_warm_lock = threading.Lock()
+
+
+def warm_launch_points(limit: int | None = None, pause_s: float = 0.0) -> int:
+    """Build the shared results of the ranges page for every curated place as its launch point, with the page's default
+    system, view and speed, and its default target: the ring map, the places and countries in range, the people in
+    range and every system against the target. Returns how many launch points were built (the first `limit` places).
+
+    A reader's first pick of a launch point otherwise cost 0.3 s of CPU for its ring map alone (0.5-1 s under load,
+    the slowest action of the load test), and every entry made while readers come leaves the server a little larger
+    for good (long-lived objects scattered among the readers' short-lived ones): made at the start, the 50 readers of
+    a first load test grew the server by half as much. Keys are those the page uses (ranges.ring_names), so the page
+    finds each entry. `pause_s` is slept between launch points, so that readers' runs come first.
+    """
+    ds = get_dataset()
+    default, target_view = ranges.RangeView(), ranges.TargetView()
+    missiles = ds.missiles.reset_index(drop=True)
+    chosen = missiles.index[missiles["system_id"] == default.system]
+    if len(chosen) == 0:
+        return 0
+    row = chosen[0]
+    range_km = float(missiles.at[row, "range_km_max"])
+    floor = bool(ranges.lower_bound_flags(missiles)[row])
+    side = str(side_of(missiles["operator"], ds.actors)[row])
+    places = ds.places.head(limit) if limit is not None else ds.places
+    at_target = ds.places[ds.places["place_id"] == target_view.target]
+    target = (target_view.lat, target_view.lon)
+    if len(at_target):
+        target = (float(at_target["lat"].iloc[0]), float(at_target["lon"].iloc[0]))
+    built = 0
+    _warm["done"], _warm["total"] = 0, len(places)
+    for place_id, name, lat, lon in zip(places["place_id"], places["name"], places["lat"], places["lon"], strict=True):
+        view = dataclasses.replace(default, launch=place_id, lat=float(lat), lon=float(lon), range_km=range_km)
+        launch_name, label = ranges.ring_names(view, str(name), str(missiles.at[row, "name"]), floor)
+        get_places_in_reach(view)
+        get_countries_in_range(view.lat, view.lon, view.range_km)
+        get_ring_map(view, launch_name, label, side)
+        with contextlib.suppress(data.DataValidationError):  # no cities file: the page says so, nothing to build
+            get_people_in_range(view.lat, view.lon, view.range_km, view.speed_kmh)
+        get_every_system(view, target)
+        built += 1
+        _warm["done"] = built
+        time.sleep(pause_s)
+    return built
+
+
+def start_warming(pause_s: float = 0.01) -> bool:
+    """Start, once per process, a daemon thread running warm_launch_points, unless $INF_WATCH_WARM is "off"; True if
+    this call started it. The server's first run calls it, once the data set is loaded."""
+    if os.environ.get(WARM_ENV, "").strip().lower() == "off":
+        return False
+    with _warm_lock:
+        if _warm["thread"] is not None:
+            return False
+        thread = threading.Thread(target=_warm_quietly, args=(pause_s,), name="inf-watch-warm", daemon=True)
+        _warm["thread"] = thread
+    thread.start()
+    return True
+
+
+def _warm_quietly(pause_s: float) -> None:
+    # A fault here must not reach the reader: the page builds whatever is missing, and says what is wrong, itself.
+    with contextlib.suppress(Exception):
+        warm_launch_points(pause_s=pause_s)
+
+
+def warm_progress() -> tuple[int, int]:
+    """(launch points built, launch points to build) by this process's warm-up; (0, 0) before it starts."""
+    return _warm["done"], _warm["total"]
 
 
 # ---- About: tables and charts of the whole data set, which no filter changes.

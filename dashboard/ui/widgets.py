@@ -11,10 +11,12 @@ import plotly.graph_objects as go
 import plotly.io
 import pyarrow as pa
 import streamlit as st
+from plotly.basedatatypes import BaseFigure
 from streamlit import runtime
 from streamlit.runtime.scriptrunner import ScriptRunContext, add_script_run_ctx, get_script_run_ctx
 
 from dashboard import schema
+from dashboard.charts import DrawnFigure, drawn_figure
 from dashboard.data import Dataset
 from dashboard.export import export_file_name, to_csv_bytes
 from dashboard.filters import Filters
@@ -190,47 +192,38 @@ def _hold_for_session(ctx: ScriptRunContext, data: bytes, file_name: str, mime: 
     holder.join()
 
 
-class _Drawn(dict):
-    """What a figure drawn by plotly_chart hands st.plotly_chart as its dict: only the layout's size, which Streamlit
-    reads from it, and the figure's JSON, made once (see _to_json_once)."""
+class _StandIn(BaseFigure):
+    """What plotly_chart hands st.plotly_chart: Streamlit only asks a figure for its dict, and this one answers with the
+    DrawnFigure it was made for (never initialised as a figure: it holds nothing else)."""
 
-    __slots__ = ("json",)
+    def __init__(self, drawn: DrawnFigure) -> None:  # noqa: D107 - no BaseFigure.__init__: nothing to validate
+        object.__setattr__(self, "_stand_in_for", drawn)
+
+    def to_dict(self) -> DrawnFigure:
+        return self._stand_in_for
 
 
-_drawing = threading.local()  # the figure st.plotly_chart is drawing on this thread
-
-
-def plotly_chart(figure: go.Figure, **kwargs):
-    """st.plotly_chart of a figure that is not changed once drawn (the cached ones are shared by every session).
+def plotly_chart(figure: go.Figure | DrawnFigure, **kwargs):
+    """st.plotly_chart of a figure that is not changed once drawn (the cached ones are shared by every session), or of
+    a DrawnFigure (charts.drawn_figure: only the JSON of one, as the ring maps are cached).
 
     Streamlit turns the figure into a dict (a deep copy of every trace) and the dict into JSON on every rerun, even for
     the same cached figure: for the map and the range map, tens of thousands of outline vertices, several ms of each of
-    their reruns. The JSON is made once per figure and kept on it, and while Streamlit draws the figure its to_dict()
-    gives only that (anything else, a briefing image say, still gets the full dict). Returns what st.plotly_chart
-    returns (the selection, with on_select).
+    their reruns. The JSON is made once per figure and kept with it, and Streamlit is handed a stand-in that gives only
+    that (the figure itself is not changed: anything else, a briefing image say, still gets its full dict). Returns
+    what st.plotly_chart returns (the selection, with on_select).
     """
-    if "_drawn" not in figure.__dict__:
-        full = figure.to_dict()
-        drawn = _Drawn({"layout": {k: v for k, v in full.get("layout", {}).items() if k in ("width", "height")}})
-        drawn.json = _plotly_to_json(full, validate=False)  # as Streamlit makes it (without the traces' uids)
-        plain = figure.to_dict
-
-        def to_dict():
-            return drawn if getattr(_drawing, "figure", None) is figure else plain()
-
+    drawn = figure if isinstance(figure, DrawnFigure) else figure.__dict__.get("_drawn")
+    if drawn is None:
+        drawn = drawn_figure(figure)
         object.__setattr__(figure, "_drawn", drawn)
-        object.__setattr__(figure, "to_dict", to_dict)
-    _drawing.figure = figure
-    try:
-        return st.plotly_chart(figure, **kwargs)
-    finally:
-        _drawing.figure = None
+    return st.plotly_chart(_StandIn(drawn), **kwargs)
 
 
 def _to_json_once(fig, *args, **kwargs):
     # plotly.io.to_json, which st.plotly_chart calls as to_json(figure.to_dict(), validate=False): the dict of a figure
-    # drawn by plotly_chart above gives the JSON made when it was first drawn; any other call is plotly's own.
-    if isinstance(fig, _Drawn) and not args and kwargs == {"validate": False}:
+    # drawn by plotly_chart above is its DrawnFigure, which gives the JSON made once; any other call is plotly's own.
+    if isinstance(fig, DrawnFigure) and not args and kwargs == {"validate": False}:
         return fig.json
     return _plotly_to_json(fig, *args, **kwargs)
 

@@ -209,13 +209,8 @@ for problem in problems:
     st.error(escape_markdown(problem), icon=":material/block:")
 
 if not problems:
-    launch_name = f"{lat:.3f}°N {lon:.3f}°E" if launch == ranges.CUSTOM else place_names[launch]
     floor = system != ranges.CUSTOM and system_floors[system]
-    label = (
-        f"custom range, {range_km:,.0f} km"
-        if system == ranges.CUSTOM
-        else f"{system_names[system]}, {schema.range_label(range_km, floor)}"
-    )
+    launch_name, label = ranges.ring_names(current, place_names.get(launch, ""), system_names.get(system, ""), floor)
     side = system_sides.get(system, "Other")
     claims = None if system == ranges.CUSTOM else cache.get_system_claims(system)
     # Everything for one launch point is computed once and shared (keyed by the view), so a change elsewhere
@@ -437,7 +432,7 @@ if not problems:
     )
     st.markdown("**Briefing image** of the ring map: A4 landscape with title, legend, sources, date, projection and datum.")
     range_products.show_briefing_downloads(
-        lambda: fig,
+        lambda: cache.get_ring_map_figure(current, launch_name, label, side, user_places),
         briefing.BriefingNotes(
             title=f"Range rings from {launch_name}: {label}",
             sources="; ".join(
