@@ -36,7 +36,7 @@ from locust.env import Environment
 
 from benchmarks.load_test import RESULTS, ROOT, percentile
 from benchmarks.readers import PAGES, ReaderActions
-from benchmarks.server import free_port, start_single, stop, wait_healthy
+from benchmarks.server import free_port, start_single, stop, wait_healthy, wait_until_idle
 from benchmarks.stclient import StreamlitClient
 
 THINK_S = (5.0, 15.0)
@@ -127,19 +127,6 @@ class ServerStats:
             now, cpu = time.perf_counter(), self.cpu_seconds()
             self.samples.append((RECORD.stage, 100 * (cpu - last_cpu) / (now - last_t), self.rss_mb()))
             last_t, last_cpu = now, cpu
-
-    def wait_until_idle(self, most_s: float = 180, busy_pct: float = 5, quiet_s: int = 3) -> float:
-        """Wait (at least 5 s, at most `most_s`) until the servers have used under `busy_pct`% of a core for `quiet_s`
-        seconds in a row: the start is read from a settled server, after its own warm-up (dashboard/ui/cache.py:
-        start_warming) has finished. Returns the seconds waited."""
-        started = time.perf_counter()
-        quiet, last_cpu = 0, self.cpu_seconds()
-        while time.perf_counter() - started < most_s and (quiet < quiet_s or time.perf_counter() - started < 5):
-            gevent.sleep(1.0)
-            cpu = self.cpu_seconds()
-            quiet = quiet + 1 if 100 * (cpu - last_cpu) < busy_pct else 0
-            last_cpu = cpu
-        return time.perf_counter() - started
 
     def start(self) -> None:
         self._greenlet = gevent.spawn(self._loop)
@@ -281,7 +268,7 @@ def main() -> None:
         else:
             warm(base)
         stats = ServerStats(pids)
-        stats.wait_until_idle()
+        wait_until_idle(pids)  # the start is read from a settled server, after its own warm-up
         start_mb = stats.rss_mb()
         stats.start()
         run_stages(base, stages, args.stage_seconds, args.spawn_rate, stats)

@@ -40,6 +40,26 @@ def wait_healthy(base: str, proc: subprocess.Popen | None = None, seconds: float
     raise RuntimeError(f"{base} did not become healthy within {seconds:.0f} s")
 
 
+def wait_until_idle(pids: list[int], most_s: float = 180, busy_pct: float = 5, quiet_s: int = 3) -> float:
+    """Wait (at least 5 s, at most `most_s`) until the server processes `pids` have used under `busy_pct`% of a core
+    for `quiet_s` seconds in a row, so that what is measured next does not include a server's own warm-up
+    (dashboard/ui/cache.py: start_warming, which a server's first reader starts). Returns the seconds waited."""
+    import psutil
+
+    procs = [psutil.Process(p) for p in pids]
+
+    def cpu_s() -> float:
+        return sum(sum(p.cpu_times()[:2]) for p in procs)
+
+    started, quiet, last = time.perf_counter(), 0, cpu_s()
+    while time.perf_counter() - started < most_s and (quiet < quiet_s or time.perf_counter() - started < 5):
+        time.sleep(1.0)
+        now = cpu_s()
+        quiet = quiet + 1 if 100 * (now - last) < busy_pct else 0
+        last = now
+    return time.perf_counter() - started
+
+
 def start_single(
     port: int, data_dir: str | None = None, app: str = APP, cwd: Path = ROOT, env_extra: dict[str, str] | None = None
 ) -> tuple[subprocess.Popen, list[int]]:

@@ -32,7 +32,7 @@ import psutil
 
 from benchmarks.load_test import ROOT
 from benchmarks.readers import PAGES, REGIONS, SEARCH_WORDS, WEIGHTS
-from benchmarks.server import free_port, start_single, stop, wait_healthy
+from benchmarks.server import free_port, start_single, stop, wait_healthy, wait_until_idle
 from benchmarks.stclient import StreamlitClient
 
 LAUNCH_POINTS = 6  # launch points picked per round on the ranges page (the same ones every round)
@@ -134,6 +134,9 @@ def main() -> None:
             for server, s in zip(servers, samples, strict=True):
                 one_round(server, s, keep=r > 0)
                 print(f"round {r} done: {server.app}", file=sys.stderr)
+            if r == 0:  # the first round started each server's warm-up: measure after it
+                for server in servers:
+                    wait_until_idle([server.ps.pid])
     finally:
         for server in servers:
             stop(server.proc)

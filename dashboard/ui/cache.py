@@ -48,10 +48,12 @@ from dashboard.memory import release_memory
 from dashboard.sides import side_of
 
 T = TypeVar("T")
-# Entries kept by each cache keyed by a launch point: every curated launch point (warm_launch_points builds them at the
-# start) and as many other views again. A ring map and what goes with it take about 0.3 MB; a miss costs 0.3 s of CPU,
+# Launch points whose results warm_launch_points builds when the server starts: every curated one (70), or the first
+# this many places of a larger data set (a ring map and what goes with it take about 0.5 MB, and 0.3 s of CPU).
+WARM_LAUNCH_POINTS = 100
+# Entries kept by each cache keyed by a launch point: the warmed ones and 50 other views. A miss costs 0.3 s of CPU,
 # 0.5-1 s under load, which made a launch point the slowest action under load while these caches held 32.
-LAUNCH_POINT_ENTRIES = 150
+LAUNCH_POINT_ENTRIES = WARM_LAUNCH_POINTS + 50
 DatasetKey = tuple[str, int, int, int, int]
 _KEY_SESSION_VALUES = "cache_session_values"  # name -> (key, value), owned by session_value
 _KEY_OLDER_SESSION_VALUES = "cache_older_session_values"  # name -> [(key, value), ...], the latest first
@@ -676,7 +678,8 @@ _warm_lock = threading.Lock()
 def warm_launch_points(limit: int | None = None, pause_s: float = 0.0) -> int:
     """Build the shared results of the ranges page for every curated place as its launch point, with the page's default
     system, view and speed, and its default target: the ring map, the places and countries in range, the people in
-    range and every system against the target. Returns how many launch points were built (the first `limit` places).
+    range and every system against the target. Returns how many launch points were built: the first `limit` places,
+    and at most WARM_LAUNCH_POINTS (the caches keep those and 50 more).
 
     A reader's first pick of a launch point otherwise cost 0.3 s of CPU for its ring map alone (0.5-1 s under load,
     the slowest action of the load test), and every entry made while readers come leaves the server a little larger
@@ -694,7 +697,7 @@ def warm_launch_points(limit: int | None = None, pause_s: float = 0.0) -> int:
     range_km = float(missiles.at[row, "range_km_max"])
     floor = bool(ranges.lower_bound_flags(missiles)[row])
     side = str(side_of(missiles["operator"], ds.actors)[row])
-    places = ds.places.head(limit) if limit is not None else ds.places
+    places = ds.places.head(WARM_LAUNCH_POINTS if limit is None else min(limit, WARM_LAUNCH_POINTS))
     at_target = ds.places[ds.places["place_id"] == target_view.target]
     target = (target_view.lat, target_view.lon)
     if len(at_target):
