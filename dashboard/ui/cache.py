@@ -671,7 +671,7 @@ def get_every_system(
 # ---- Warming: what a reader who picks a curated launch point is shown, built when the server starts.
 
 WARM_ENV = "INF_WATCH_WARM"  # "off": build a launch point's results only when a reader first asks for them
-_warm = {"thread": None, "done": 0, "total": 0}
+_warm = {"thread": None}  # the warm-up thread, once started
 _warm_lock = threading.Lock()
 
 
@@ -703,7 +703,6 @@ def warm_launch_points(limit: int | None = None, pause_s: float = 0.0) -> int:
     if len(at_target):
         target = (float(at_target["lat"].iloc[0]), float(at_target["lon"].iloc[0]))
     built = 0
-    _warm["done"], _warm["total"] = 0, len(places)
     for place_id, name, lat, lon in zip(places["place_id"], places["name"], places["lat"], places["lon"], strict=True):
         view = dataclasses.replace(default, launch=place_id, lat=float(lat), lon=float(lon), range_km=range_km)
         launch_name, label = ranges.ring_names(view, str(name), str(missiles.at[row, "name"]), floor)
@@ -714,7 +713,6 @@ def warm_launch_points(limit: int | None = None, pause_s: float = 0.0) -> int:
             get_people_in_range(view.lat, view.lon, view.range_km, view.speed_kmh)
         get_every_system(view, target)
         built += 1
-        _warm["done"] = built
         time.sleep(pause_s)
     return built
 
@@ -737,11 +735,6 @@ def _warm_quietly(pause_s: float) -> None:
     # A fault here must not reach the reader: the page builds whatever is missing, and says what is wrong, itself.
     with contextlib.suppress(Exception):
         warm_launch_points(pause_s=pause_s)
-
-
-def warm_progress() -> tuple[int, int]:
-    """(launch points built, launch points to build) by this process's warm-up; (0, 0) before it starts."""
-    return _warm["done"], _warm["total"]
 
 
 # ---- About: tables and charts of the whole data set, which no filter changes.

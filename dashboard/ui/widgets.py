@@ -196,7 +196,7 @@ class _StandIn(BaseFigure):
     """What plotly_chart hands st.plotly_chart: Streamlit only asks a figure for its dict, and this one answers with the
     DrawnFigure it was made for (never initialised as a figure: it holds nothing else)."""
 
-    def __init__(self, drawn: DrawnFigure) -> None:  # noqa: D107 - no BaseFigure.__init__: nothing to validate
+    def __init__(self, drawn: DrawnFigure) -> None:  # not BaseFigure.__init__: nothing to validate
         object.__setattr__(self, "_stand_in_for", drawn)
 
     def to_dict(self) -> DrawnFigure:
