@@ -23,7 +23,7 @@ start_collector()  # in place of Streamlit's collection after every run, switche
 import streamlit as st  # noqa: E402
 
 from dashboard.data import DataValidationError  # noqa: E402
-from dashboard.ui import accessibility, cache  # noqa: E402
+from dashboard.ui import accessibility, cache, widgets  # noqa: E402
 from dashboard.ui.sidebar import render_filters, show_notices  # noqa: E402
 
 _VIEWS = Path(__file__).resolve().parent / "views"
@@ -41,7 +41,8 @@ PAGES = [
 
 
 def main() -> None:
-    st.set_page_config(page_title="INF Watch", page_icon=str(_ROOT / "assets" / "favicon.png"), layout="wide")
+    favicon = widgets.image_data_url(str(_ROOT / "assets" / "favicon.png"))
+    st.set_page_config(page_title="INF Watch", page_icon=favicon, layout="wide")
     accessibility.add_style_sheet()
     try:
         ds = cache.get_dataset()
@@ -53,7 +54,7 @@ def main() -> None:
     cache.start_warming()  # once per server: every curated launch point's ring map and tables, on a thread of its own
     # With the sidebar closed (as on a phone) the header shows the square icon: the wide logo pushed the main menu
     # off a 390 px screen.
-    st.logo(str(_ROOT / "assets" / "logo.svg"), size="large", icon_image=str(_ROOT / "assets" / "favicon.png"))
+    st.logo(widgets.image_data_url(str(_ROOT / "assets" / "logo.svg")), size="large", icon_image=favicon)
     nav = st.navigation(PAGES)
     render_filters(ds)
     show_notices()

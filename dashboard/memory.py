@@ -8,8 +8,9 @@ settings stop that, and `release_memory` hands what is free back after a big loa
 Streamlit's own full collection after every script run (`runner.postScriptGC`) is switched off in
 .streamlit/config.toml: it walked every live object on each reader's every action (a quarter of the server's CPU
 per action in the load test). `start_collector` collects every COLLECT_EVERY_S seconds instead, on a thread of its
-own, so that what ended sessions leave in reference cycles still goes, idle or not; each round first runs the hooks
-given to before_each_collection (the server's: closing the sessions of readers who left, dashboard/ui/sessions.py).
+own, and Python's own full collections are left to it: what ended sessions leave in reference cycles still goes, idle
+or not. Each round first runs the hooks given to before_each_collection (the server's: closing the sessions of readers
+who left, dashboard/ui/sessions.py).
 """
 
 from __future__ import annotations
@@ -35,6 +36,12 @@ COLLECT_EVERY_S = 30.0
 
 # Growth (MB of resident memory) since the last collection at which the end of a script run wakes the collector.
 COLLECT_GROWTH_MB = 100.0
+
+# Python's third threshold once the collector runs (gc.set_threshold): its own full collections then never come (they
+# wait for this many collections of the middle generation), and the collector's are the only ones. With 100 readers
+# Python's came every 7-8 s, on whichever reader's run was allocating, each a 0.2-0.4 s stop of every session; the
+# younger generations are still collected as Python does.
+FULL_COLLECTIONS_BY_PYTHON_AFTER = 1 << 30
 
 _PAGE_BYTES = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 _wake = threading.Event()
@@ -111,12 +118,15 @@ def _freeze_after_full_collection(phase: str, info: dict) -> None:
 def start_collector(every_s: float | None = None) -> bool:
     """Start, once per process, a daemon thread that runs a full collection every `every_s` seconds (COLLECT_EVERY_S),
     or at once when a script run ends with the process grown by COLLECT_GROWTH_MB since the last one (see
-    script_run_ended), and hands what it frees back to the system; True if this call started it."""
+    script_run_ended), and hands what it frees back to the system; True if this call started it. From then on it runs
+    the process's only full collections (FULL_COLLECTIONS_BY_PYTHON_AFTER)."""
     global _collector, _last_collected_mb
     with _lock:
         if _collector is not None and _collector.is_alive():
             return False
         interval = COLLECT_EVERY_S if every_s is None else every_s
+        young, middle, _ = gc.get_threshold()
+        gc.set_threshold(young, middle, FULL_COLLECTIONS_BY_PYTHON_AFTER)
         _last_collected_mb = resident_mb()
         _collector = threading.Thread(target=_collect_forever, args=(interval,), name="inf-watch-gc", daemon=True)
         _collector.start()

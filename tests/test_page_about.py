@@ -118,9 +118,15 @@ def test_coverage_is_charted_per_year_and_the_dictionary_opens_on_demand():
     assert [v["year"] for v in values] == [f"{y:%Y}-01-01" for y in per_year["year"]]
     assert spec["encoding"]["x"]["timeUnit"] == "utcyear" and spec["encoding"]["tooltip"][0]["format"] == "%Y"
     assert charts[0].proto.alt == "Events per year: a bar chart of records per year"
+    # The rows go as Arrow bytes made once (cache.with_arrow_data): the very rows of the chart's inline values.
+    import pyarrow as pa
+
+    (sent,) = charts[0].proto.datasets
+    assert spec["data"] == {"name": sent.name}
+    assert pa.ipc.open_stream(sent.data.data).read_all().to_pylist() == reports.per_year_bars(per_year, "#000")["data"]["values"]
     # The spec is built once and shared: drawing it must leave it whole for the next reader.
     again = open_page("views/about.py").get("vega_lite_chart")[0].proto
-    assert again.data.data == charts[0].proto.data.data and len(again.data.data) > 0
+    assert again.datasets[0].data.data == sent.data.data and len(sent.data.data) > 0
     # The data dictionary: six expanders; a table is drawn when its expander is opened.
     assert len(at.expander) == 6
     shown = len(at.dataframe)

@@ -128,3 +128,23 @@ def test_a_figure_kept_as_its_json_is_drawn_as_the_figure_itself():
     figure, drawn = at.get("plotly_chart")
     assert drawn.proto.spec == figure.proto.spec and json.loads(drawn.proto.spec)["data"][0]["name"] == "ring"
     assert json.loads(drawn.proto.spec)["layout"]["height"] == 420
+
+
+def test_the_logo_and_icon_are_data_urls_streamlit_passes_on_as_they_are():
+    import base64
+    from pathlib import Path
+
+    from streamlit.commands.logo import _process_logo_image
+    from streamlit.commands.page_config import _get_favicon_string
+
+    from dashboard.ui.widgets import image_data_url
+
+    assets = Path(__file__).resolve().parents[1] / "assets"
+    for name, mime in (("logo.svg", "image/svg+xml"), ("favicon.png", "image/png")):
+        url = image_data_url(str(assets / name))
+        head, _, body = url.partition(",")
+        assert head == f"data:{mime};base64" and base64.b64decode(body) == (assets / name).read_bytes()
+        assert image_data_url(str(assets / name)) is url  # read once
+        # Neither st.logo nor st.set_page_config reads or converts it again: the URL is what the browser gets.
+        assert _process_logo_image(url, "logo")[1] == url
+        assert _get_favicon_string(url) == url

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import functools
+import mimetypes
 import threading
 from collections.abc import Callable, Hashable, Iterable, Mapping
 
@@ -190,6 +193,16 @@ def _hold_for_session(ctx: ScriptRunContext, data: bytes, file_name: str, mime: 
     add_script_run_ctx(holder, ctx)
     holder.start()
     holder.join()
+
+
+@functools.cache
+def image_data_url(path: str) -> str:
+    """The image file at `path` as a data: URL, read once per process. Given a file's path, st.logo and
+    st.set_page_config read it (and a PNG's pixels) again on every rerun of every page; a data: URL they pass on as it
+    is. For small images only (the logo and icon: under 1 kB), which every rerun then carries."""
+    mime = mimetypes.guess_type(path)[0] or "application/octet-stream"
+    with open(path, "rb") as fh:
+        return f"data:{mime};base64,{base64.b64encode(fh.read()).decode('ascii')}"
 
 
 class _StandIn(BaseFigure):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 import streamlit as st
 
@@ -82,7 +84,7 @@ def _blockquote(markdown: str) -> str:
 _MAP_TARGETS = (("Event", "event", "events", "event_id"), ("Place", "place", "places", "place_id"))
 
 
-def _map_links(row: pd.Series, lookups: dict[str, dict]) -> tuple[list[str], list[tuple[str, dict[str, str]]]]:
+def _map_links(row: Mapping, lookups: dict[str, dict]) -> tuple[list[str], list[tuple[str, dict[str, str]]]]:
     """Links to the map for the card's event and place: Markdown, or (label, query) for a page link when the reader uploaded it.
 
     A Markdown link opens a new tab, which is a new session without the reader's uploads; a page link stays in this one.
@@ -108,7 +110,7 @@ def _caption(text: str) -> str:
     return ":small[:gray[" + escape_markdown(" ".join(text.split())) + "]]"
 
 
-def show_statement(row: pd.Series, terms: tuple[str, ...], lookups: dict[str, dict], *, with_open_button: bool) -> None:
+def show_statement(row: Mapping, terms: tuple[str, ...], lookups: dict[str, dict], *, with_open_button: bool) -> None:
     """One quote card: who, for whom, when, where, how recorded, the words, links to source, event and place, topics.
 
     The text is one Markdown element, so a card is three messages with its border and button: each element is a message
@@ -282,7 +284,7 @@ with tab_quotes:
         )
     else:
         st.caption(f"Showing {page.first:,}–{page.last:,} of {len(ordered):,}, {SORT_LABELS[sort].lower()}.")
-        for _, row in page.rows.iterrows():
+        for row in page.rows.to_dict("records"):  # a dict per row: iterrows made a Series of each, a tenth of the list's time
             with st.container(border=True):
                 show_statement(row, parsed.terms, lookups, with_open_button=True)
         prev_col, page_col, next_col = st.columns([1, 1, 1], vertical_alignment="bottom")
