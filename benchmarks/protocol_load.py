@@ -231,7 +231,8 @@ def action_table(stages: list[int]) -> str:
     lines = ["| readers | " + " | ".join(f"{a} p95 (s)" for a in actions) + " |", "|---|" + "---|" * len(actions)]
     for stage in stages:
         cells = [percentile([s for st, a, s in RECORD.actions if st == stage and a == action], 95) for action in actions]
-        lines.append(f"| {stage} | " + " | ".join(f"{c:.2f}" for c in cells) + " |")
+        # "—" where a stage had no such action (a reader connects once, in the stage it joins).
+        lines.append(f"| {stage} | " + " | ".join(f"{c:.2f}" if c == c else "—" for c in cells) + " |")
     return "\n".join(lines)
 
 
