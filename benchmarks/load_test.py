@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
 import statistics
@@ -56,8 +57,8 @@ CHROMIUM_ARGS = [
     "--disable-background-timer-throttling",
 ]
 
-# The page keeps: how many script runs it has seen finish and when the last one did, and when the
-# browser's main thread was last busy (the end of its last long task: drawing charts and tables).
+# The page keeps: how many script runs it has seen finish and when the last one did (counted by _count_runs), and
+# when the browser's main thread was last busy (the end of its last long task: drawing charts and tables).
 _WATCH = """
 () => {
   if (window.__inf) return;
@@ -65,15 +66,34 @@ _WATCH = """
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) inf.busyEnd = Math.max(inf.busyEnd, e.startTime + e.duration);
   }).observe({type: 'longtask', buffered: true});
-  const app = document.querySelector("[data-testid='stApp']");
-  let last = app.getAttribute('data-test-script-state');
-  new MutationObserver(() => {
-    const now = app.getAttribute('data-test-script-state');
-    if (now === 'notRunning' && last !== 'notRunning') { inf.runs += 1; inf.runEnd = performance.now(); }
-    last = now;
-  }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
 }
 """
+_RUN_ENDED = "() => { const inf = window.__inf; if (inf) { inf.runs += 1; inf.runEnd = performance.now(); } }"
+
+
+def _count_runs(page) -> None:
+    """Count on the page every script run the server reports finished (its `script_finished` message on the websocket).
+
+    The page's script-state attribute is not enough: a busy tab handles a fast run's start and end in one render, the
+    attribute never changes, and the reader waited for that run until the action timed out.
+    """
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    def on_frame(payload) -> None:
+        if isinstance(payload, str):
+            return
+        msg = ForwardMsg()
+        msg.ParseFromString(payload)
+        if msg.WhichOneof("type") == "script_finished":
+            asyncio.ensure_future(mark())
+
+    async def mark() -> None:
+        with contextlib.suppress(Exception):  # the page may be closing
+            await page.evaluate(_RUN_ENDED)
+
+    page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
+
+
 # Finished: a script run has ended since the click, nothing is stale, every visible chart and table is drawn,
 # and the main thread has then been quiet for QUIET_MS. Returns the seconds from `t0` (page clock) to
 # the later of the run's end and the last long task; false until then.
@@ -112,10 +132,27 @@ async def _finished(page, runs_before: int, t0_page_ms: float) -> float:
     return float(await handle.json_value())
 
 
+# What _FINISHED still waits for, named in the error of an action that never finished.
+_PENDING = """
+(runs) => {
+  const inf = window.__inf, app = document.querySelector("[data-testid='stApp']");
+  const visible = (sel, drawn) => [...document.querySelectorAll(sel)].filter((e) => e.checkVisibility() && !e.querySelector(drawn)).length;
+  return `runs ended since the action ${inf ? inf.runs - runs : '?'}, script ${app ? app.getAttribute('data-test-script-state') : 'no app'}, `
+    + `stale ${document.querySelectorAll("[data-stale='true']").length}, title ${!!document.querySelector("[data-testid='stMain'] h1")}, `
+    + `charts undrawn ${visible("[data-testid='stPlotlyChart']", '.main-svg')}, tables undrawn ${visible("[data-testid='stDataFrame']", 'canvas')}`;
+}
+"""
+
+
 async def _timed(results: Results, label: str, page, action) -> None:
     runs, t0 = await page.evaluate("() => [window.__inf.runs, performance.now()]")
     await action()
-    results.timings.append((label, await _finished(page, runs, t0)))
+    try:
+        finished = await _finished(page, runs, t0)
+    except Exception as exc:
+        pending = await page.evaluate(_PENDING, runs)
+        raise RuntimeError(f"{label}: {type(exc).__name__} ({pending})") from exc
+    results.timings.append((label, finished))
     if await page.locator("[data-testid='stException']").count():
         raise RuntimeError(f"exception shown after: {label}")
 
@@ -136,6 +173,7 @@ async def _session(browser, base: str, index: int, results: Results, think_s: tu
     context = await browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 900})
     context.set_default_timeout(ACTION_TIMEOUT_MS)  # a slow click is timed, not failed
     page = await context.new_page()
+    _count_runs(page)
 
     async def only_local(route):
         if route.request.url.startswith(base) or route.request.url.startswith(("data:", "blob:")):
