@@ -94,28 +94,40 @@ def _count_runs(page) -> None:
     page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
 
 
-# Finished: a script run has ended since the click, nothing is stale, every visible chart and table is drawn,
-# and the main thread has then been quiet for QUIET_MS. Returns the seconds from `t0` (page clock) to
-# the later of the run's end and the last long task; false until then.
-QUIET_MS = 500
-_FINISHED = """
-([runs, t0, quiet]) => {
+# What an action still waits for, or "" once a script run has ended since it, nothing is stale, the page has its
+# title and every visible chart and table is drawn: _FINISHED's test, and the error of an action that never finished.
+_WAITING_FOR = """
+(runs) => {
   const inf = window.__inf, app = document.querySelector("[data-testid='stApp']");
-  if (!inf || !app || inf.runs <= runs || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
-  if (document.querySelector("[data-stale='true']") || !document.querySelector("[data-testid='stMain'] h1")) return false;
+  if (!inf || !app) return 'the app';
+  if (inf.runs <= runs) return 'a script run to end (none has since the action)';
+  if (app.getAttribute('data-test-script-state') !== 'notRunning') return 'the running script';
+  if (document.querySelector("[data-stale='true']")) return 'stale elements';
+  if (!document.querySelector("[data-testid='stMain'] h1")) return 'the page title';
+  const undrawn = (selector, drawn) =>
+    [...document.querySelectorAll(selector)].some((e) => e.checkVisibility() && (!drawn || !e.querySelector(drawn)));
   // An element whose code is still loading is a skeleton: it has no chart or table to look for yet.
-  for (const skeleton of document.querySelectorAll("[data-testid='stSkeleton']")) if (skeleton.checkVisibility()) return false;
-  for (const chart of document.querySelectorAll("[data-testid='stPlotlyChart']")) {
-    if (chart.checkVisibility() && !chart.querySelector('.main-svg')) return false;
-  }
-  for (const table of document.querySelectorAll("[data-testid='stDataFrame']")) {
-    if (table.checkVisibility() && !table.querySelector('canvas')) return false;  // tables in a closed expander wait
-  }
-  const done = Math.max(inf.runEnd, inf.busyEnd);
+  if (undrawn("[data-testid='stSkeleton']", null)) return 'elements still loading';
+  if (undrawn("[data-testid='stPlotlyChart']", '.main-svg')) return 'a chart to be drawn';
+  if (undrawn("[data-testid='stDataFrame']", 'canvas')) return 'a table to be drawn';  // one in a closed expander is not visible
+  return '';
+}
+"""
+# Finished: nothing waited for, and the main thread has then been quiet for QUIET_MS. Returns the seconds from `t0`
+# (page clock) to the later of the run's end and the last long task; false until then.
+QUIET_MS = 500
+_FINISHED = (
+    """
+([runs, t0, quiet]) => {
+  if (("""
+    + _WAITING_FOR.strip()
+    + """)(runs)) return false;
+  const inf = window.__inf, done = Math.max(inf.runEnd, inf.busyEnd);
   if (performance.now() - done < quiet) return false;
   return (done - t0) / 1000;
 }
 """
+)
 
 
 @dataclass
@@ -132,26 +144,14 @@ async def _finished(page, runs_before: int, t0_page_ms: float) -> float:
     return float(await handle.json_value())
 
 
-# What _FINISHED still waits for, named in the error of an action that never finished.
-_PENDING = """
-(runs) => {
-  const inf = window.__inf, app = document.querySelector("[data-testid='stApp']");
-  const visible = (sel, drawn) => [...document.querySelectorAll(sel)].filter((e) => e.checkVisibility() && !e.querySelector(drawn)).length;
-  return `runs ended since the action ${inf ? inf.runs - runs : '?'}, script ${app ? app.getAttribute('data-test-script-state') : 'no app'}, `
-    + `stale ${document.querySelectorAll("[data-stale='true']").length}, title ${!!document.querySelector("[data-testid='stMain'] h1")}, `
-    + `charts undrawn ${visible("[data-testid='stPlotlyChart']", '.main-svg')}, tables undrawn ${visible("[data-testid='stDataFrame']", 'canvas')}`;
-}
-"""
-
-
 async def _timed(results: Results, label: str, page, action) -> None:
     runs, t0 = await page.evaluate("() => [window.__inf.runs, performance.now()]")
     await action()
     try:
         finished = await _finished(page, runs, t0)
     except Exception as exc:
-        pending = await page.evaluate(_PENDING, runs)
-        raise RuntimeError(f"{label}: {type(exc).__name__} ({pending})") from exc
+        waiting = await page.evaluate(_WAITING_FOR, runs) or "the page to be quiet"
+        raise RuntimeError(f"{label}: {type(exc).__name__}, waiting for {waiting}") from exc
     results.timings.append((label, finished))
     if await page.locator("[data-testid='stException']").count():
         raise RuntimeError(f"exception shown after: {label}")

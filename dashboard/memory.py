@@ -39,7 +39,7 @@ COLLECT_GROWTH_MB = 100.0
 
 # Python's third threshold once the collector runs (gc.set_threshold): its own full collections then never come (they
 # wait for this many collections of the middle generation), and the collector's are the only ones. With 100 readers
-# Python's came every 7-8 s, on whichever reader's run was allocating, each a 0.2-0.4 s stop of every session; the
+# Python's came every 6-10 s, on whichever reader's run was allocating, each a 0.15-0.45 s stop of every session; the
 # younger generations are still collected as Python does.
 FULL_COLLECTIONS_BY_PYTHON_AFTER = 1 << 30
 
