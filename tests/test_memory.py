@@ -298,3 +298,20 @@ def test_the_collector_runs_its_hooks_before_each_collection_and_survives_a_fail
         """
     )
     _run_in_fresh_process(script)
+
+
+def test_a_session_with_uploads_left_for_the_exit_does_not_hold_the_process_up():
+    # With the collector's rounds the only full collections, a session's state can still be alive when the server
+    # exits; its release marker must not start a thread then (one seen in CI kept a replica from stopping).
+    script = textwrap.dedent(
+        """
+        import gc
+        from dashboard.ui.userdata import _ReleaseOnDrop
+        gc.disable()
+        held = [_ReleaseOnDrop()]
+        held.append(held)  # a cycle, collected only as the interpreter exits
+        del held
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=30, check=False)
+    assert out.returncode == 0, out.stderr[-2000:]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 
 import pandas as pd
@@ -22,6 +23,8 @@ class _ReleaseOnDrop:
     the memory its rows held back to the system a moment later, when they are gone too."""
 
     def __del__(self) -> None:
+        if sys.is_finalizing():  # at exit no new thread runs: Thread.start would wait for it, and the process with it
+            return
         timer = threading.Timer(2.0, memory.return_freed_memory)
         timer.daemon = True
         timer.start()
